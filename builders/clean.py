@@ -1,0 +1,461 @@
+"""Stage 2: raw text to clean text, with a log of every edit and an offset map.
+
+Cleaning is a fixed sequence of passes over a `Draft` (text plus, per
+character, the raw offset it came from). Each pass is a pure function that
+proposes `Change`s in the draft's own coordinates; `apply_changes` performs them
+and logs each as an `Edit` in raw coordinates. Because every draft character
+carries its raw offset, the passes compose without any of them knowing what
+the others did, and the final map from clean to raw offsets is exact.
+
+Pass order matters and is fixed:
+1. restore: reviewed repairs of garbled GBK runs and errata (raw coordinates;
+   must run first because later passes would destroy the byte evidence),
+2. pinyin pasted after characters,
+3. web boilerplate,
+4. private-use and invisible characters,
+5. layout whitespace.
+
+Offsets everywhere are Unicode code points, half-open [start, end).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .io import load_yaml
+from .seeds import Erratum, GarbledRun, Seed, SeedError
+
+CONFIG_PATH = Path(__file__).parent / "config" / "cleaning.yaml"
+
+# Edit kinds, in pass order. `erratum` and `garble` are the only kinds that put
+# new characters into the text; every other kind only removes.
+RESTORING_KINDS = ("erratum", "garble")
+EDIT_KINDS = RESTORING_KINDS + ("pinyin", "boilerplate", "private_use", "invisible", "whitespace")
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    pinyin: re.Pattern
+    boilerplate_lines: tuple[tuple[re.Pattern, str], ...]
+    boilerplate_inline: tuple[tuple[re.Pattern, str], ...]
+    horizontal_space: frozenset[str]
+    invisible: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A proposed change to a draft, in the draft's coordinates."""
+
+    start: int
+    end: int
+    replacement: str
+    kind: str
+    reason: str
+    # Raw offset for each replacement character; None means "derive from the span".
+    replacement_raw_offsets: tuple[int, ...] | None = None
+    evidence: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One logged change from raw to clean text.
+
+    `raw_start`/`raw_end` delimit the raw extent of the change; `removed` is
+    what the change took out (characters an earlier pass already removed inside
+    that extent are logged by that pass, not here) and `inserted` what it put in.
+    `clean_start`/`clean_end` delimit the inserted text in the final clean text
+    (equal for a pure removal). `evidence` gives, per inserted character of a
+    garble repair, how it was established; `context` marks low confidence.
+    """
+
+    kind: str
+    raw_start: int
+    raw_end: int
+    removed: str
+    inserted: str
+    reason: str
+    clean_start: int = -1
+    clean_end: int = -1
+    evidence: tuple[str, ...] | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return bool(self.evidence) and any(e in ("context", "unrecoverable") for e in self.evidence)
+
+
+@dataclass
+class Draft:
+    text: str
+    raw_offsets: list[int]
+    raw_length: int
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    doc_id: str
+    raw_text: str
+    text: str
+    raw_offsets: tuple[int, ...]
+    edits: tuple[Edit, ...] = field(default_factory=tuple)
+
+
+@cache
+def load_rules(path: Path = CONFIG_PATH) -> CleaningRules:
+    config = load_yaml(path)
+    letters = config["pinyin"]["letters"]
+    tones = config["pinyin"]["tone_marks"]
+    # A syllable is lower-case letters with at least one tone mark, directly
+    # after a Han character; that is what the pinyin tool pasted.
+    pinyin = re.compile(
+        rf"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])"
+        rf"\([{letters}{tones}]*[{tones}][{letters}{tones}]*\)"
+    )
+    return CleaningRules(
+        pinyin=pinyin,
+        boilerplate_lines=tuple((re.compile(r["pattern"]), r["reason"]) for r in config["boilerplate_lines"]),
+        boilerplate_inline=tuple((re.compile(r["pattern"]), r["reason"]) for r in config["boilerplate_inline"]),
+        horizontal_space=frozenset(config["horizontal_space"]),
+        invisible=frozenset(config["invisible"]),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Applying changes
+
+
+def _aligned_offsets(old: str, new: str, raw_start: int, raw_end: int) -> tuple[int, ...]:
+    """Raw offsets for `new` replacing raw `old`: kept characters point at
+    themselves, inserted ones at the next kept raw character (or the last)."""
+    if raw_end <= raw_start:
+        return tuple([raw_start] * len(new))
+    offsets: list[int | None] = [None] * len(new)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            offsets[block.b + k] = raw_start + block.a + k
+    following = raw_end - 1
+    for index in range(len(new) - 1, -1, -1):
+        if offsets[index] is None:
+            offsets[index] = following
+        else:
+            following = offsets[index]
+    return tuple(offsets)  # type: ignore[arg-type]
+
+
+def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit]]:
+    """Apply non-overlapping changes to a draft; log each as an Edit in raw offsets."""
+    ordered = sorted(changes, key=lambda c: (c.start, c.end))
+    text, offsets = draft.text, draft.raw_offsets
+    out_text: list[str] = []
+    out_offsets: list[int] = []
+    edits: list[Edit] = []
+    cursor = 0
+    for change in ordered:
+        if change.start < cursor:
+            raise SeedError(f"overlapping {change.kind} changes at draft offset {change.start}")
+        if not (0 <= change.start <= change.end <= len(text)):
+            raise SeedError(f"{change.kind} change [{change.start}, {change.end}) outside the text")
+        out_text.append(text[cursor : change.start])
+        out_offsets.extend(offsets[cursor : change.start])
+        raw_start = offsets[change.start] if change.start < len(text) else draft.raw_length
+        raw_end = offsets[change.end - 1] + 1 if change.end > change.start else raw_start
+        removed = text[change.start : change.end]
+        if change.replacement_raw_offsets is not None:
+            new_offsets = change.replacement_raw_offsets
+        else:
+            new_offsets = _aligned_offsets(removed, change.replacement, raw_start, raw_end)
+        out_text.append(change.replacement)
+        out_offsets.extend(new_offsets)
+        edits.append(
+            Edit(
+                kind=change.kind,
+                raw_start=raw_start,
+                raw_end=raw_end,
+                removed=removed,
+                inserted=change.replacement,
+                reason=change.reason,
+                evidence=change.evidence,
+            )
+        )
+        cursor = change.end
+    out_text.append(text[cursor:])
+    out_offsets.extend(offsets[cursor:])
+    return Draft("".join(out_text), out_offsets, draft.raw_length), edits
+
+
+# ---------------------------------------------------------------------------
+# Passes: each returns the changes it proposes for the draft it is given.
+
+
+def restore_changes(raw_text: str, doc_id: str, errata: list[Erratum], runs: list[GarbledRun]) -> list[Change]:
+    """Reviewed repairs, in raw coordinates. A table entry that no longer matches
+    the raw text is an error, never silently skipped."""
+    changes = []
+    for run in runs:
+        if run.doc_id != doc_id:
+            continue
+        found = raw_text[run.raw_start : run.raw_end]
+        if found != run.raw_text:
+            raise SeedError(
+                f"garbled_runs.yaml: run of {doc_id} at raw offset {run.raw_start} expects "
+                f"{run.raw_text!r} but the raw text has {found!r}"
+            )
+        changes.append(
+            Change(
+                start=run.raw_start,
+                end=run.raw_end,
+                replacement=run.repaired,
+                kind="garble",
+                reason=run.note or "GBK bytes decoded one byte off, repaired by hand",
+                replacement_raw_offsets=tuple(c.raw_offset for c in run.chars),
+                evidence=tuple(c.evidence for c in run.chars),
+            )
+        )
+    for erratum in errata:
+        if erratum.doc_id != doc_id:
+            continue
+        end = erratum.raw_offset + len(erratum.before)
+        found = raw_text[erratum.raw_offset : end]
+        if found != erratum.before:
+            raise SeedError(
+                f"errata.yaml: erratum of {doc_id} at raw offset {erratum.raw_offset} expects "
+                f"{erratum.before!r} but the raw text has {found!r}"
+            )
+        changes.append(Change(erratum.raw_offset, end, erratum.after, "erratum", erratum.reason))
+    changes.sort(key=lambda c: c.start)
+    for previous, current in zip(changes, changes[1:]):
+        if current.start < previous.end:
+            raise SeedError(
+                f"{doc_id}: {previous.kind} at raw offset {previous.start} overlaps "
+                f"{current.kind} at raw offset {current.start}"
+            )
+    return changes
+
+
+def pinyin_changes(text: str, rules: CleaningRules) -> list[Change]:
+    return [
+        Change(m.start(), m.end(), "", "pinyin", "pinyin pasted after a character")
+        for m in rules.pinyin.finditer(text)
+    ]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line without its line break."""
+    spans, start = [], 0
+    for match in re.finditer(r"\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def boilerplate_changes(text: str, rules: CleaningRules) -> list[Change]:
+    changes = []
+    for start, end in _lines(text):
+        line = text[start:end]
+        stripped = line.strip()
+        matched = next((reason for pattern, reason in rules.boilerplate_lines if pattern.match(stripped)), None)
+        if stripped and matched:
+            # The line goes with its line break so no empty line is left behind.
+            changes.append(Change(start, min(end + 1, len(text)), "", "boilerplate", matched))
+            continue
+        for pattern, reason in rules.boilerplate_inline:
+            for m in pattern.finditer(line):
+                if m.end() > m.start():
+                    changes.append(Change(start + m.start(), start + m.end(), "", "boilerplate", reason))
+    return changes
+
+
+def invisible_changes(text: str, rules: CleaningRules) -> list[Change]:
+    changes = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Co":
+            changes.append(Change(index, index + 1, "", "private_use", f"private-use character U+{ord(char):04X}"))
+        elif char in rules.invisible:
+            changes.append(Change(index, index + 1, "", "invisible", f"invisible character U+{ord(char):04X}"))
+    return changes
+
+
+def _is_latin_or_digit(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def whitespace_changes(text: str, rules: CleaningRules) -> list[Change]:
+    """Layout whitespace: carriage returns, indentation, trailing spaces, blank
+    lines, and spaces inside Chinese text. The result holds one paragraph per
+    line, lines joined by a single line break, no break at the end."""
+    space = rules.horizontal_space
+    changes: list[Change] = []
+    changes += [Change(m.start(), m.end(), "", "whitespace", "carriage return") for m in re.finditer("\r", text)]
+    content_lines = []
+    for start, end in _lines(text):
+        if end > start and text[end - 1] == "\r":
+            end -= 1
+        runs = [(m.start(), m.end()) for m in re.finditer("[" + re.escape("".join(sorted(space))) + "]+", text[start:end])]
+        if text[start:end].strip("".join(space)):
+            content_lines.append((start, end))
+        for a, b in runs:
+            run_start, run_end = start + a, start + b
+            before = text[run_start - 1] if run_start > start else ""
+            after = text[run_end] if run_end < end else ""
+            if before and after and _is_latin_or_digit(before) and _is_latin_or_digit(after):
+                changes += _single_space(text, run_start, run_end)
+            else:
+                reason = "indentation" if not before else "trailing space" if not after else "layout space in Chinese text"
+                changes.append(Change(run_start, run_end, "", "whitespace", reason))
+    # Keep exactly one line break after each content line that has a successor.
+    kept = set()
+    for (_, end), _next in zip(content_lines, content_lines[1:]):
+        kept.add(text.index("\n", end))
+    changes += [
+        Change(m.start(), m.end(), "", "whitespace", "blank line" if content_lines and m.start() < content_lines[-1][0] else "line break at end of text")
+        for m in re.finditer("\n", text)
+        if m.start() not in kept
+    ]
+    return _merge_removals(changes)
+
+
+def _single_space(text: str, start: int, end: int) -> list[Change]:
+    """Reduce a run between Latin letters or digits to one plain space."""
+    if text[start:end] == " ":
+        return []
+    keep = text.find(" ", start, end)
+    if keep < 0:
+        return [Change(start, end, " ", "whitespace", "odd space between words")]
+    return [
+        Change(a, b, "", "whitespace", "extra space between words")
+        for a, b in ((start, keep), (keep + 1, end))
+        if b > a
+    ]
+
+
+def _merge_removals(changes: list[Change]) -> list[Change]:
+    """Adjacent whitespace removals become one logged edit."""
+    merged: list[Change] = []
+    for change in sorted(changes, key=lambda c: c.start):
+        last = merged[-1] if merged else None
+        if last and not last.replacement and not change.replacement and last.end == change.start:
+            reasons = last.reason.split(" + ")
+            reason = last.reason if change.reason in reasons else f"{last.reason} + {change.reason}"
+            merged[-1] = Change(last.start, change.end, "", "whitespace", reason)
+        else:
+            merged.append(change)
+    return merged
+
+
+# ---------------------------------------------------------------------------
+# The whole stage
+
+
+def clean_seed(
+    seed: Seed,
+    errata: list[Erratum] = (),  # type: ignore[assignment]
+    runs: list[GarbledRun] = (),  # type: ignore[assignment]
+    rules: CleaningRules | None = None,
+) -> CleanDocument:
+    rules = rules or load_rules()
+    raw = seed.raw_text
+    draft = Draft(raw, list(range(len(raw))), len(raw))
+    edits: list[Edit] = []
+    passes = (
+        lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs)),
+        lambda text: pinyin_changes(text, rules),
+        lambda text: boilerplate_changes(text, rules),
+        lambda text: invisible_changes(text, rules),
+        lambda text: whitespace_changes(text, rules),
+    )
+    for propose in passes:
+        draft, logged = apply_changes(draft, propose(draft.text))
+        edits.extend(logged)
+    offsets = draft.raw_offsets
+    if any(b < a for a, b in zip(offsets, offsets[1:])):
+        raise SeedError(f"{seed.path}: offset map is not monotonic; a repair table has out-of-order offsets")
+    placed = []
+    for edit in edits:
+        # The map is monotonic, so an edit's place in the clean text is where its raw extent falls.
+        clean_start = bisect_left(offsets, edit.raw_start)
+        clean_end = clean_start + len(edit.inserted)
+        placed.append(_with_clean_span(edit, clean_start, clean_end))
+    placed.sort(key=lambda e: (e.raw_start, e.raw_end, EDIT_KINDS.index(e.kind)))
+    return CleanDocument(seed.plan.id, raw, draft.text, tuple(offsets), tuple(placed))
+
+
+def _with_clean_span(edit: Edit, clean_start: int, clean_end: int) -> Edit:
+    return Edit(
+        kind=edit.kind,
+        raw_start=edit.raw_start,
+        raw_end=edit.raw_end,
+        removed=edit.removed,
+        inserted=edit.inserted,
+        reason=edit.reason,
+        clean_start=clean_start,
+        clean_end=clean_end,
+        evidence=edit.evidence,
+    )
+
+
+def residual_noise(text: str, rules: CleaningRules | None = None) -> list[tuple[int, str]]:
+    """Noise that cleaning should have removed: (clean offset, description)."""
+    rules = rules or load_rules()
+    found = []
+    for index, char in enumerate(text):
+        if char == "?":
+            found.append((index, "unexplained '?'"))
+        elif unicodedata.category(char) == "Co":
+            found.append((index, f"private-use U+{ord(char):04X}"))
+        elif char in rules.horizontal_space and char != " ":
+            found.append((index, f"odd space U+{ord(char):04X}"))
+    for match in re.finditer("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]", text):
+        found.append((match.start(), f"tone-marked letter {match.group()} (pinyin remnant?)"))
+    return sorted(found)
+
+
+# ---------------------------------------------------------------------------
+# Script conversion
+
+
+class ScriptConversionError(ValueError):
+    pass
+
+
+@cache
+def _converter(config: str):
+    import opencc  # imported lazily: only Traditional plans need it
+
+    return opencc.OpenCC(config)
+
+
+# Taiwan-standard tables turn 著 into 着 where it is the aspect particle or the
+# verb (著力, 著眼, 隨著) and keep it in 著名/顯著; plain t2s leaves 著 everywhere.
+SIMPLIFY_CONFIG = "tw2s"
+
+
+def to_simplified(text: str, script: str, *, doc_id: str = "") -> str:
+    """Simplified text with exactly the same length, so one set of offsets
+    serves both scripts. A Simplified plan is returned unchanged."""
+    if script == "Simplified":
+        return text
+    converter = _converter(SIMPLIFY_CONFIG)
+    # Line by line: a line break ends every OpenCC phrase match anyway, and a
+    # length change can then be located cheaply.
+    lines = text.split("\n")
+    converted = [converter.convert(line) for line in lines]
+    offset = 0
+    for line, result in zip(lines, converted):
+        if len(line) != len(result):
+            position = next(
+                (offset + k - 1 for k in range(1, len(line) + 1) if len(converter.convert(line[:k])) != k),
+                offset,
+            )
+            raise ScriptConversionError(
+                f"{doc_id}: OpenCC {SIMPLIFY_CONFIG} changes the length at clean offset {position} "
+                f"({text[max(0, position - 5): position + 5]!r}); offsets could not be shared"
+            )
+        offset += len(line) + 1
+    return "\n".join(converted)

@@ -1,0 +1,211 @@
+"""Stage 1: read the seeds.
+
+The seeds are the raw plans exactly as received plus the curated files beside
+them (`plans.yaml`, `errata.yaml`, `garbled_runs.yaml`). This module only reads
+and checks them; it never repairs anything, so a problem in a seed surfaces here
+with the file and position named, before any later stage runs.
+
+Offsets are Unicode code points into the raw text decoded as UTF-8, half-open.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .io import load_yaml, sha256_bytes
+
+PLAN_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MANIFEST_NAME = "plans.yaml"
+ERRATA_NAME = "errata.yaml"
+GARBLED_RUNS_NAME = "garbled_runs.yaml"
+
+
+class SeedError(ValueError):
+    """A seed or a curated seed file is missing, damaged or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan's curated metadata, as in `seeds/plans.yaml`."""
+
+    id: str
+    raw_file: str
+    sha256: str
+    script: str
+    title: str
+    city: str
+    metadata: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """A character sequence lost in scraping, restored by hand with a reason."""
+
+    doc_id: str
+    raw_offset: int
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RestoredChar:
+    char: str
+    raw_offset: int
+    evidence: str  # bytes | pinyin | context | unrecoverable
+
+
+@dataclass(frozen=True)
+class GarbledRun:
+    """A run of GBK bytes decoded one byte off, with its reviewed repair."""
+
+    doc_id: str
+    raw_start: int
+    raw_end: int
+    raw_text: str
+    repaired: str
+    chars: tuple[RestoredChar, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Seed:
+    plan: Plan
+    raw_text: str
+    path: Path
+
+
+def validate_plan_id(plan_id: str) -> str:
+    if not isinstance(plan_id, str) or not PLAN_ID_PATTERN.match(plan_id):
+        raise SeedError(
+            f"plan id {plan_id!r} is not allowed: use lower-case letters, digits and single hyphens "
+            "(e.g. taiyuan-2013-transformation); no path characters"
+        )
+    return plan_id
+
+
+def load_manifest(seeds_dir: Path) -> list[Plan]:
+    path = Path(seeds_dir) / MANIFEST_NAME
+    if not path.exists():
+        raise SeedError(f"{path}: manifest not found")
+    entries = load_yaml(path) or []
+    plans: list[Plan] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        where = f"{path}: entry {index + 1}"
+        for key in ("id", "raw_file", "sha256", "script", "title", "city"):
+            if key not in entry or entry[key] in (None, ""):
+                raise SeedError(f"{where}: missing required key {key!r}")
+        plan_id = validate_plan_id(entry["id"])
+        if plan_id in seen:
+            raise SeedError(f"{where}: duplicate plan id {plan_id!r} (first at entry {seen[plan_id]})")
+        seen[plan_id] = index + 1
+        if entry["script"] not in ("Traditional", "Simplified"):
+            raise SeedError(f"{where}: script must be Traditional or Simplified, not {entry['script']!r}")
+        plans.append(
+            Plan(
+                id=plan_id,
+                raw_file=entry["raw_file"],
+                sha256=entry["sha256"],
+                script=entry["script"],
+                title=entry["title"],
+                city=entry["city"],
+                metadata=dict(entry),
+            )
+        )
+    hashes: dict[str, str] = {}
+    for plan in plans:
+        if plan.sha256 in hashes:
+            raise SeedError(f"{path}: plans {hashes[plan.sha256]!r} and {plan.id!r} have the same sha256")
+        hashes[plan.sha256] = plan.id
+    return plans
+
+
+def select_plans(plans: list[Plan], ids: list[str] | None) -> list[Plan]:
+    if not ids:
+        return plans
+    known = {plan.id: plan for plan in plans}
+    unknown = [plan_id for plan_id in ids if plan_id not in known]
+    if unknown:
+        raise SeedError(f"unknown plan id(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return [known[plan_id] for plan_id in ids]
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SeedError(
+            f"{path}: not valid UTF-8 at byte {error.start} (line {line}): {error.reason}; "
+            "convert it with `add-plan`, which detects the encoding"
+        ) from error
+    # A BOM is an encoding artefact, not text; offsets are counted after it.
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_seed(seeds_dir: Path, plan: Plan) -> Seed:
+    path = Path(seeds_dir) / plan.raw_file
+    if not path.exists():
+        raise SeedError(f"{path}: seed file of plan {plan.id!r} is missing")
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    if digest != plan.sha256:
+        raise SeedError(
+            f"{path}: sha256 is {digest} but {MANIFEST_NAME} records {plan.sha256} for plan {plan.id!r}; "
+            "the seed changed since it was curated"
+        )
+    return Seed(plan=plan, raw_text=decode_utf8(data, path), path=path)
+
+
+def load_errata(seeds_dir: Path) -> list[Erratum]:
+    path = Path(seeds_dir) / ERRATA_NAME
+    if not path.exists():
+        return []
+    errata = []
+    for index, entry in enumerate(load_yaml(path) or []):
+        try:
+            errata.append(
+                Erratum(
+                    doc_id=entry["doc_id"],
+                    raw_offset=int(entry["raw_offset"]),
+                    before=entry["before"],
+                    after=entry["after"],
+                    reason=entry["reason"],
+                )
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SeedError(f"{path}: entry {index + 1}: malformed erratum ({error})") from error
+    return errata
+
+
+def load_garbled_runs(seeds_dir: Path) -> list[GarbledRun]:
+    path = Path(seeds_dir) / GARBLED_RUNS_NAME
+    if not path.exists():
+        return []
+    runs = []
+    for index, entry in enumerate(load_yaml(path) or []):
+        try:
+            chars = tuple(
+                RestoredChar(char=c["char"], raw_offset=int(c["raw_offset"]), evidence=c["evidence"])
+                for c in entry["chars"]
+            )
+            runs.append(
+                GarbledRun(
+                    doc_id=entry["doc_id"],
+                    raw_start=int(entry["raw_start"]),
+                    raw_end=int(entry["raw_end"]),
+                    raw_text=entry["raw_text"],
+                    repaired=entry["repaired"],
+                    chars=chars,
+                    note=entry.get("note", ""),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SeedError(f"{path}: entry {index + 1}: malformed garbled run ({error})") from error
+        run = runs[-1]
+        if "".join(c.char for c in run.chars) != run.repaired:
+            raise SeedError(f"{path}: entry {index + 1}: chars do not spell `repaired` {run.repaired!r}")
+    return runs

@@ -1,0 +1,271 @@
+"""Stage 3: the structure of a clean document.
+
+A clean document holds one paragraph per line. Each line becomes a `Block`
+(a heading, a numbered task item, or a plain paragraph) and is cut into
+`Unit`s: sentence-sized pieces that become the dataset's rows. A
+responsibility trailer such as `(责任单位:市发改委、市财政局)` is a unit of its
+own and records the first unit of the task it closes.
+
+Units cover the text in order; the only characters between two units are the
+line breaks that separate paragraphs. Offsets are code points into the clean
+text, half-open.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .io import load_yaml
+
+CONFIG_PATH = Path(__file__).parent / "config" / "structure.yaml"
+
+BLOCK_KINDS = ("heading", "task", "paragraph")
+UNIT_KINDS = ("heading", "sentence", "trailer")
+
+
+@dataclass(frozen=True)
+class StructureRules:
+    markers: tuple[tuple[str, re.Pattern], ...]
+    heading_max_chars: int
+    title_max_chars: int
+    title_forbidden: frozenset[str]
+    not_title: tuple[re.Pattern, ...]
+    sentence_end: frozenset[str]
+    closers: frozenset[str]
+    semicolons: frozenset[str]
+    long_sentence_chars: int
+    trailer_keywords: re.Pattern
+    trailer_separators: re.Pattern
+    trailer_item_suffixes: tuple[str, ...]
+    unit_name_endings: tuple[str, ...]
+    unit_name_min_chars: int
+
+
+@dataclass(frozen=True)
+class Block:
+    index: int
+    kind: str  # heading | task | paragraph
+    start: int
+    end: int
+    marker: str  # the numbering as written ("(一)", "1.", "第二章"), "" if none
+    marker_kind: str  # the marker's kind ("(一)"), "title" for an unnumbered heading, "" otherwise
+    level: int  # depth of a heading or task item, 0 for plain paragraphs
+    section: tuple[str, ...]  # headings above this block, outermost first
+
+
+@dataclass(frozen=True)
+class Unit:
+    index: int
+    kind: str  # heading | sentence | trailer
+    start: int
+    end: int
+    block_index: int
+    section: tuple[str, ...]
+    # For a trailer: index of the first unit of the task it closes.
+    closes_unit: int | None = None
+
+
+@dataclass(frozen=True)
+class Structure:
+    blocks: tuple[Block, ...]
+    units: tuple[Unit, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "headings": sum(b.kind == "heading" for b in self.blocks),
+            "task_items": sum(b.kind == "task" for b in self.blocks),
+            "responsibility_trailers": sum(u.kind == "trailer" for u in self.units),
+            "paragraphs": sum(b.kind == "paragraph" for b in self.blocks),
+            "units": len(self.units),
+        }
+
+
+@cache
+def load_rules(path: Path = CONFIG_PATH) -> StructureRules:
+    config = load_yaml(path)
+    return StructureRules(
+        markers=tuple((m["kind"], re.compile(m["pattern"])) for m in config["markers"]),
+        heading_max_chars=config["heading_max_chars"],
+        title_max_chars=config["title_max_chars"],
+        title_forbidden=frozenset(config["title_forbidden"]),
+        not_title=tuple(re.compile(p) for p in config["not_title_patterns"]),
+        sentence_end=frozenset(config["sentence_end"]),
+        closers=frozenset(config["closers"]),
+        semicolons=frozenset(config["semicolons"]),
+        long_sentence_chars=config["long_sentence_chars"],
+        trailer_keywords=re.compile(config["trailer_keywords"]),
+        trailer_separators=re.compile("[" + re.escape(config["trailer_item_separators"]) + "]"),
+        trailer_item_suffixes=tuple(config["trailer_item_suffixes"]),
+        unit_name_endings=tuple(sorted(config["unit_name_endings"], key=len, reverse=True)),
+        unit_name_min_chars=config["unit_name_min_chars"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Lines
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in re.finditer("\n", text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def match_marker(line: str, rules: StructureRules) -> tuple[str, str]:
+    """(marker as written, marker kind) at the start of a line, or ("", "")."""
+    for kind, pattern in rules.markers:
+        match = pattern.match(line)
+        if match:
+            return match.group(), kind
+    return "", ""
+
+
+def is_title_line(line: str, rules: StructureRules) -> bool:
+    if len(line) > rules.title_max_chars or any(c in rules.title_forbidden for c in line):
+        return False
+    return not any(p.search(line) for p in rules.not_title)
+
+
+def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> list[tuple[int, int]]:
+    """Cut [start, end) after sentence-final punctuation, keeping closers with
+    the sentence; never inside brackets or quotes that are still open."""
+    spans: list[tuple[int, int]] = []
+    opening = {"（": "）", "(": ")", "《": "》", "“": "”", "〈": "〉", "「": "」", "『": "』", "‘": "’"}
+    stack: list[str] = []
+    piece_start, index = start, start
+    last_semicolon: int | None = None
+    while index < end:
+        char = text[index]
+        if char in opening:
+            stack.append(opening[char])
+        elif stack and char == stack[-1]:
+            stack.pop()
+        cut = None
+        if not stack and char in rules.sentence_end:
+            cut = index + 1
+        elif not stack and char in rules.semicolons:
+            last_semicolon = index + 1
+            if index + 1 - piece_start > rules.long_sentence_chars:
+                cut = index + 1
+        if cut is not None:
+            while cut < end and text[cut] in rules.closers and not (text[cut] in ")）" and not stack):
+                cut += 1
+            spans.append((piece_start, cut))
+            piece_start, index, last_semicolon = cut, cut, None
+            continue
+        index += 1
+    if piece_start < end:
+        spans.append((piece_start, end))
+    return spans
+
+
+# ---------------------------------------------------------------------------
+# Responsibility trailers
+
+
+def _names_a_unit(item: str, rules: StructureRules) -> bool:
+    for suffix in rules.trailer_item_suffixes:
+        if item.endswith(suffix) and len(item) > len(suffix):
+            item = item[: -len(suffix)]
+    return len(item) >= rules.unit_name_min_chars and item.endswith(rules.unit_name_endings)
+
+
+def is_unit_list(content: str, rules: StructureRules) -> bool:
+    """A list of responsible units, with or without a 责任单位: label."""
+    content = content.strip()
+    labelled = rules.trailer_keywords.match(content)
+    if labelled:
+        return True
+    items = [item for item in rules.trailer_separators.split(content) if item]
+    return bool(items) and all(_names_a_unit(item, rules) for item in items)
+
+
+def trailer_span(text: str, start: int, end: int, rules: StructureRules) -> tuple[int, int] | None:
+    """The responsibility trailer closing the line [start, end), if any."""
+    if end - start < 3:
+        return None
+    if text[end - 1] in ")）":
+        depth, index = 0, end - 1
+        while index >= start:
+            if text[index] in ")）":
+                depth += 1
+            elif text[index] in "(（":
+                depth -= 1
+                if depth == 0:
+                    break
+            index -= 1
+        if index > start and depth == 0 and is_unit_list(text[index + 1 : end - 1], rules):
+            return index, end
+        return None
+    # A bare list of units as the last sentence of the line.
+    last_end = max((i for i in range(start, end - 1) if text[i] in rules.sentence_end), default=None)
+    if last_end is not None and last_end + 1 < end and is_unit_list(text[last_end + 1 : end], rules):
+        return last_end + 1, end
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The whole stage
+
+
+def _title_of(text: str, rules: StructureRules) -> str:
+    """A heading's or task item's name for section paths: up to its first sentence end."""
+    for index, char in enumerate(text):
+        if char in rules.sentence_end:
+            return text[:index]
+    return text
+
+
+def segment(text: str, rules: StructureRules | None = None) -> Structure:
+    rules = rules or load_rules()
+    blocks: list[Block] = []
+    units: list[Unit] = []
+    kind_depth: list[str] = []  # marker kinds currently open, outermost first
+    open_headings: list[tuple[str, str]] = []  # (marker kind, heading text), parallel to kind_depth
+    for block_index, (start, end) in enumerate(line_spans(text)):
+        line = text[start:end]
+        marker, marker_kind = match_marker(line, rules)
+        trailer = trailer_span(text, start, end, rules)
+        body_end = trailer[0] if trailer else end
+        if marker:
+            rest = text[start + len(marker) : body_end]
+            single = len(sentence_spans(rest, 0, len(rest), rules)) <= 1
+            kind = "heading" if single and not trailer and len(line) <= rules.heading_max_chars else "task"
+            if marker_kind in kind_depth:
+                cut = kind_depth.index(marker_kind)
+                del kind_depth[cut:], open_headings[cut:]
+            section = tuple(h for _, h in open_headings)
+            level = len(kind_depth) + 1
+            kind_depth.append(marker_kind)
+            name = line if kind == "heading" else marker + _title_of(text[start + len(marker) : body_end], rules)
+            open_headings.append((marker_kind, name))
+        elif is_title_line(line, rules) and not trailer:
+            # An unnumbered title (a document or part title) closes every open
+            # heading; it is not itself part of the section paths below it.
+            kind, level, marker_kind = "heading", 0, "title"
+            del kind_depth[:], open_headings[:]
+            section = ()
+        else:
+            kind, level = "paragraph", 0
+            section = tuple(h for _, h in open_headings)
+        block = Block(block_index, kind, start, end, marker, marker_kind, level, section)
+        blocks.append(block)
+        unit_section = section + ((open_headings[-1][1],) if kind == "task" else ())
+        if kind == "heading":
+            units.append(Unit(len(units), "heading", start, end, block_index, section))
+            continue
+        first_unit = len(units)
+        for piece_start, piece_end in sentence_spans(text, start, body_end, rules):
+            units.append(Unit(len(units), "sentence", piece_start, piece_end, block_index, unit_section))
+        if trailer:
+            closes = first_unit if len(units) > first_unit else None
+            units.append(Unit(len(units), "trailer", trailer[0], trailer[1], block_index, unit_section, closes))
+    return Structure(tuple(blocks), tuple(units))

@@ -1,0 +1,176 @@
+"""Cleaning removes noise, restores only through reviewed tables, and keeps
+every clean character traceable to its raw offset."""
+
+from pathlib import Path
+
+import pytest
+
+from builders import clean as clean_module
+from builders.clean import (
+    ScriptConversionError,
+    apply_changes,
+    Change,
+    Draft,
+    clean_seed,
+    residual_noise,
+    to_simplified,
+)
+from builders.seeds import Erratum, GarbledRun, Plan, RestoredChar, Seed, SeedError
+
+
+def make_seed(raw: str, script: str = "Simplified", doc_id: str = "test-plan") -> Seed:
+    return Seed(Plan(doc_id, "raw/x.txt", "0" * 64, script, "t", "c"), raw, Path("raw/x.txt"))
+
+
+def clean_text(raw: str, **kwargs) -> str:
+    return clean_seed(make_seed(raw), **kwargs).text
+
+
+def traced(doc) -> bool:
+    return all(doc.raw_text[o] == c for c, o in zip(doc.text, doc.raw_offsets))
+
+
+# --- pinyin -----------------------------------------------------------------
+
+
+def test_pinyin_after_a_character_is_removed():
+    assert clean_text("發(fā)展和規(guī)劃") == "發展和規劃"
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["(责任单位:市发改委)", "推广政府和社会资本合作(PPP)模式", "规划(2016-2025)", "地区生产总值( GDP )"],
+)
+def test_real_parentheses_are_kept(kept):
+    assert clean_text(kept) == kept.replace(" ", "")
+
+
+def test_pinyin_not_after_a_han_character_is_left_for_review():
+    # Only a pinyin directly after a Han character is the pasted kind.
+    assert "(fā)" in clean_text("A(fā)B")
+    assert residual_noise(clean_text("A(fā)B"))
+
+
+# --- boilerplate, invisible characters, whitespace ---------------------------
+
+
+def test_web_footer_lines_are_removed():
+    raw = "正文。\n\n扫一扫在手机打开当前页面\n\n首页\xa0 | \xa0 网站地图\xa0 | 联系我们\n"
+    assert clean_text(raw) == "正文。"
+
+
+def test_stray_url_is_removed_with_its_space():
+    raw = "严格落实国家《控制污染物排放许可制实施方案》 <http://zfs.mep.gov.cn/a.shtml>和《排污许可证管理暂行规定》"
+    assert clean_text(raw) == "严格落实国家《控制污染物排放许可制实施方案》和《排污许可证管理暂行规定》"
+
+
+def test_private_use_and_odd_spaces_are_removed():
+    raw = "三、工作措施\ue004\n\n\u2002\u2002(一)严格责任落实。\ue004"
+    assert clean_text(raw) == "三、工作措施\n(一)严格责任落实。"
+
+
+def test_pdf_spaces_inside_numbers_and_quotes_are_removed():
+    assert clean_text("完成 543.8 億元, “ 十四五 ” 時期") == "完成543.8億元,“十四五”時期"
+
+
+def test_space_between_two_numbers_is_kept_so_they_never_merge():
+    assert clean_text("深化 “13710 6 ” 制度") == "深化“13710 6”制度"
+    assert clean_text("A\u2002B") == "A B"
+
+
+def test_paragraphs_end_up_one_per_line():
+    raw = "\r\n  一、总体要求\r\n\r\n  全面贯彻落实。  \r\n\r\n"
+    assert clean_text(raw) == "一、总体要求\n全面贯彻落实。"
+
+
+# --- restoration through the reviewed tables --------------------------------
+
+
+def test_erratum_restores_and_logs_with_reason():
+    raw = "吕梁市人民政府\n2013528\n"
+    erratum = Erratum("test-plan", 8, "2013528", "2013年5月28日", "年/月/日 lost in scraping")
+    doc = clean_seed(make_seed(raw), errata=[erratum])
+    assert doc.text == "吕梁市人民政府\n2013年5月28日"
+    [edit] = [e for e in doc.edits if e.kind == "erratum"]
+    assert (edit.raw_start, edit.raw_end, edit.removed, edit.inserted) == (8, 15, "2013528", "2013年5月28日")
+    assert doc.text[edit.clean_start : edit.clean_end] == "2013年5月28日"
+
+
+def test_erratum_that_no_longer_matches_is_an_error():
+    erratum = Erratum("test-plan", 0, "2013528", "2013年5月28日", "r")
+    with pytest.raises(SeedError, match="expects '2013528'"):
+        clean_seed(make_seed("2013年5月28日"), errata=[erratum])
+
+
+def test_garble_repair_is_applied_before_pinyin_and_marks_context_as_low_confidence():
+    raw = "構(gòu)建??萍纪度雽?shí)現(xiàn)增長"
+    start = raw.index("??")
+    run_text = "??萍纪度雽?shí)"
+    chars = tuple(
+        RestoredChar(c, start + k, "context" if k == 0 else "bytes") for k, c in enumerate("。科技投入實")
+    )
+    run = GarbledRun("test-plan", start, start + len(run_text), run_text, "。科技投入實", chars, "example")
+    doc = clean_seed(make_seed(raw, "Traditional"), runs=[run])
+    assert doc.text == "構建。科技投入實現增長"
+    [edit] = [e for e in doc.edits if e.kind == "garble"]
+    assert edit.low_confidence and edit.evidence[0] == "context"
+    assert doc.text[edit.clean_start : edit.clean_end] == "。科技投入實"
+
+
+def test_garble_entry_that_no_longer_matches_is_an_error():
+    run = GarbledRun("test-plan", 0, 2, "??", "。", (RestoredChar("。", 0, "context"),), "")
+    with pytest.raises(SeedError, match="garbled_runs.yaml"):
+        clean_seed(make_seed("ab"), runs=[run])
+
+
+def test_overlapping_repairs_are_refused():
+    errata = [Erratum("test-plan", 0, "abc", "x", "r"), Erratum("test-plan", 1, "bc", "y", "r")]
+    with pytest.raises(SeedError, match="overlaps"):
+        clean_seed(make_seed("abcd"), errata=errata)
+
+
+# --- the offset map ---------------------------------------------------------
+
+
+def test_every_removed_raw_character_is_logged_and_every_clean_one_traced():
+    raw = "  發(fā)展 543.8 億元\ue004\n\n扫一扫在手机打开当前页面"
+    doc = clean_seed(make_seed(raw, "Traditional"))
+    assert traced(doc)
+    kept = set(doc.raw_offsets)
+    removed = sorted(i for i in range(len(raw)) if i not in kept)
+    logged = sorted(
+        i for e in doc.edits for i in range(e.raw_start, e.raw_end) if i not in kept and raw[i] in e.removed
+    )
+    assert removed == sorted(set(logged))
+
+
+def test_apply_changes_logs_raw_coordinates_through_earlier_passes():
+    draft = Draft("ab", [3, 7], 9)
+    new, [edit] = apply_changes(draft, [Change(1, 2, "", "whitespace", "r")])
+    assert (new.text, new.raw_offsets) == ("a", [3])
+    assert (edit.raw_start, edit.raw_end, edit.removed) == (7, 8, "b")
+
+
+# --- script conversion ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "traditional, simplified",
+    [("著力", "着力"), ("著眼", "着眼"), ("隨著", "随着"), ("著名", "著名"), ("顯著", "显著"), ("發展規劃", "发展规划")],
+)
+def test_simplified_text_uses_taiwan_standard_tables(traditional, simplified):
+    assert to_simplified(traditional, "Traditional") == simplified
+
+
+def test_simplified_plan_is_not_converted():
+    assert to_simplified("著力 乾坤", "Simplified") == "著力 乾坤"
+
+
+def test_conversion_that_changes_length_names_the_first_position(monkeypatch):
+    class Stretching:
+        def convert(self, text):
+            return text.replace("乙", "乙乙")
+
+    monkeypatch.setattr(clean_module, "_converter", lambda config: Stretching())
+    with pytest.raises(ScriptConversionError, match="clean offset 4"):
+        to_simplified("甲甲\n甲乙甲", "Traditional", doc_id="d")
