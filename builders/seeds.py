@@ -34,8 +34,8 @@ class Plan:
     raw_file: str
     sha256: str
     script: str
-    title: str
-    city: str
+    title: str | None
+    city: str | None
     metadata: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -95,9 +95,12 @@ def load_manifest(seeds_dir: Path) -> list[Plan]:
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):
         where = f"{path}: entry {index + 1}"
-        for key in ("id", "raw_file", "sha256", "script", "title", "city"):
+        for key in ("id", "raw_file", "sha256", "script"):
             if key not in entry or entry[key] in (None, ""):
                 raise SeedError(f"{where}: missing required key {key!r}")
+        for key in ("title", "city"):
+            if key not in entry:
+                raise SeedError(f"{where}: missing key {key!r} (null is allowed when the text does not say)")
         plan_id = validate_plan_id(entry["id"])
         if plan_id in seen:
             raise SeedError(f"{where}: duplicate plan id {plan_id!r} (first at entry {seen[plan_id]})")

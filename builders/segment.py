@@ -33,6 +33,8 @@ class StructureRules:
     title_max_chars: int
     title_forbidden: frozenset[str]
     not_title: tuple[re.Pattern, ...]
+    signature: re.Pattern
+    date_line: re.Pattern
     sentence_end: frozenset[str]
     closers: frozenset[str]
     semicolons: frozenset[str]
@@ -92,6 +94,8 @@ def load_rules(path: Path = CONFIG_PATH) -> StructureRules:
         title_max_chars=config["title_max_chars"],
         title_forbidden=frozenset(config["title_forbidden"]),
         not_title=tuple(re.compile(p) for p in config["not_title_patterns"]),
+        signature=re.compile(config["signature_pattern"]),
+        date_line=re.compile(config["date_line_pattern"]),
         sentence_end=frozenset(config["sentence_end"]),
         closers=frozenset(config["closers"]),
         semicolons=frozenset(config["semicolons"]),
@@ -149,7 +153,10 @@ def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> li
         elif stack and char == stack[-1]:
             stack.pop()
         cut = None
-        if not stack and char in rules.sentence_end:
+        if not stack and char in "”’」』" and index > piece_start and text[index - 1] in rules.sentence_end:
+            # A quotation that ends with its own full stop ends the sentence too.
+            cut = index + 1
+        elif not stack and char in rules.sentence_end:
             cut = index + 1
         elif not stack and char in rules.semicolons:
             last_semicolon = index + 1
@@ -224,41 +231,61 @@ def _title_of(text: str, rules: StructureRules) -> str:
     return text
 
 
+def _line_kinds(text: str, spans: list[tuple[int, int]], rules: StructureRules) -> list[tuple[str, str]]:
+    """(marker, marker kind) per line; unnumbered title lines get kind "title"."""
+    result = []
+    for index, (start, end) in enumerate(spans):
+        line = text[start:end]
+        marker, kind = match_marker(line, rules)
+        if not marker and is_title_line(line, rules):
+            following = text[spans[index + 1][0] : spans[index + 1][1]] if index + 1 < len(spans) else ""
+            signed = rules.signature.match(line) and rules.date_line.match(following)
+            kind = "" if signed else "title"
+        result.append((marker, kind))
+    return result
+
+
 def segment(text: str, rules: StructureRules | None = None) -> Structure:
     rules = rules or load_rules()
     blocks: list[Block] = []
     units: list[Unit] = []
     kind_depth: list[str] = []  # marker kinds currently open, outermost first
-    open_headings: list[tuple[str, str]] = []  # (marker kind, heading text), parallel to kind_depth
-    for block_index, (start, end) in enumerate(line_spans(text)):
+    open_headings: list[str] = []  # heading names, parallel to kind_depth
+    spans = line_spans(text)
+    kinds = _line_kinds(text, spans, rules)
+    for block_index, (start, end) in enumerate(spans):
         line = text[start:end]
-        marker, marker_kind = match_marker(line, rules)
+        marker, marker_kind = kinds[block_index]
         trailer = trailer_span(text, start, end, rules)
         body_end = trailer[0] if trailer else end
         if marker:
-            rest = text[start + len(marker) : body_end]
-            single = len(sentence_spans(rest, 0, len(rest), rules)) <= 1
-            kind = "heading" if single and not trailer and len(line) <= rules.heading_max_chars else "task"
             if marker_kind in kind_depth:
                 cut = kind_depth.index(marker_kind)
                 del kind_depth[cut:], open_headings[cut:]
-            section = tuple(h for _, h in open_headings)
+            rest = text[start + len(marker) : body_end]
+            single = len(sentence_spans(rest, 0, len(rest), rules)) <= 1
+            next_marker, next_kind = kinds[block_index + 1] if block_index + 1 < len(spans) else ("", "title")
+            # Content under a heading is a deeper numbered line or a plain paragraph.
+            has_content = (next_marker and next_kind not in kind_depth and next_kind != marker_kind) or (
+                not next_marker and next_kind != "title"
+            )
+            heading = single and not trailer and has_content and len(line) <= rules.heading_max_chars
+            kind = "heading" if heading else "task"
+            section = tuple(open_headings)
             level = len(kind_depth) + 1
             kind_depth.append(marker_kind)
-            name = line if kind == "heading" else marker + _title_of(text[start + len(marker) : body_end], rules)
-            open_headings.append((marker_kind, name))
-        elif is_title_line(line, rules) and not trailer:
+            open_headings.append(line if heading else marker + _title_of(rest, rules))
+        elif marker_kind == "title" and not trailer:
             # An unnumbered title (a document or part title) closes every open
             # heading; it is not itself part of the section paths below it.
-            kind, level, marker_kind = "heading", 0, "title"
+            kind, level = "heading", 0
             del kind_depth[:], open_headings[:]
             section = ()
         else:
-            kind, level = "paragraph", 0
-            section = tuple(h for _, h in open_headings)
-        block = Block(block_index, kind, start, end, marker, marker_kind, level, section)
-        blocks.append(block)
-        unit_section = section + ((open_headings[-1][1],) if kind == "task" else ())
+            kind, level, marker_kind = "paragraph", 0, ""
+            section = tuple(open_headings)
+        blocks.append(Block(block_index, kind, start, end, marker, marker_kind, level, section))
+        unit_section = section + ((open_headings[-1],) if kind == "task" else ())
         if kind == "heading":
             units.append(Unit(len(units), "heading", start, end, block_index, section))
             continue

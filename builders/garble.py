@@ -1,0 +1,545 @@
+"""Byte model of the garbled GBK runs in the raw seeds, and a checker for their repairs.
+
+Some Traditional-script seeds were served as GBK (cp936) bytes that went through
+two byte-blind tools before being decoded:
+
+1. the pinyin tool inserted `(pinyin)` after every *byte* match of a character
+   in its dictionary, so it also fired on phantom characters formed by the
+   trail byte of one character and the lead byte of the next (`償等` =
+   `83 94 b5 c8`: `94 b5` is 數, so `(shù)` was pasted between `b5` and `c8`);
+2. the text was cut before every byte match of a full-width punctuation mark
+   (。？；，、...), phantom ones included (`。科` = `a1 a3 bf c6`: `a3 bf` is ？),
+   and each piece was decoded on its own.
+
+Either way a decoder lands one byte off inside a character, and from there it
+pairs the trail byte of each character with the lead byte of the next until an
+ASCII byte puts it back in step. What the raw text shows for such a run:
+
+* a CJK character: the two bytes it encodes, i.e. (trail of one original
+  character, lead of the next);
+* `?` then `pinyin)`: a lead byte followed by the `(` of an inserted annotation;
+  the decoder ate the `(`. The annotation names the character formed by the
+  byte before and this byte, so the pinyin pins the unknown byte;
+* `?` elsewhere: a lone byte at the end of a piece (the first byte of a run is
+  always such a lone byte), a folded ？ (`a3 bf`, full-width forms were later
+  folded to ASCII), or a pair no decoder could read;
+* an ASCII letter: a trail byte in 0x40-0x7e (`業` = `98 49` shows `I`), or a
+  folded full-width form (`；` = `a3 bb` shows `;`);
+* nothing at all: a pair in a GBK user-defined area decodes to a private-use
+  character, and those were stripped. These vanished pairs are invisible, so
+  the checker has to allow them wherever the repaired bytes form such a pair.
+
+`check_patch` searches for a reading of the garbled run under these rules that
+reproduces, byte for byte, the GBK encoding of a proposed repair; `propose` does
+the mechanical half of a repair (re-pairing bytes, narrowing an unknown byte by
+the pinyin that follows) and leaves the choice between candidates to a person.
+
+This module is self-contained on purpose: other builders may import it, it
+imports nothing from them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+ENCODING = "gbk"
+UNRECOVERABLE = "\ufffd"
+FOLDED_QUESTION_MARK = (0xA3, 0xBF)  # ？, which the raw files show as ASCII `?`
+
+# Tone-marked vowels as the pinyin tool wrote them; plain letters are added below.
+_TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+# A pinyin remnant: the annotation whose `(` was eaten by the byte before it.
+_REMNANT = re.compile(rf"[a-z{_TONE_LETTERS}]+\)")
+# An intact annotation after a non-ASCII character, as the pinyin tool left it.
+_ANNOTATION = re.compile(rf"([^\x00-\x7f])\(([a-z{_TONE_LETTERS}]+)\)")
+
+Reading = tuple[int | None, ...]
+
+EVIDENCE_ORDER = ("bytes", "pinyin", "context", "unrecoverable")  # strongest first
+
+
+@dataclass(frozen=True)
+class Token:
+    """One visible unit of a garbled run and the byte readings it admits.
+
+    `readings` are alternatives, the canonical (most usual) one first. `remnant`
+    is the pinyin that follows an orphan `?` (empty otherwise).
+    """
+
+    offset: int
+    text: str
+    kind: str  # "char" | "ascii" | "qmark" | "orphan"
+    readings: tuple[Reading, ...]
+    remnant: str = ""
+
+
+@dataclass(frozen=True)
+class ByteSource:
+    """Where one byte of the repaired text's GBK encoding was found.
+
+    `token` is None for a byte inside a vanished user-defined pair. `how` is
+    `known` (shown by the garbled text), `pinyin` (pinned by a remnant), or
+    `free` (not constrained: lost, unreadable or vanished).
+    """
+
+    char_index: int
+    token: int | None
+    how: str
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A reading of a garbled run that reproduces a repair's bytes."""
+
+    tokens: tuple[Token, ...]
+    sources: tuple[ByteSource, ...]
+    vanished: int  # number of user-defined pairs assumed stripped
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One original character as `propose` sees it.
+
+    `candidates` is best first; a single candidate when both bytes are known,
+    none when both are unknown (nothing left to narrow by).
+    """
+
+    lead: int | None
+    trail: int | None
+    candidates: tuple[str, ...]
+    pinned_by: str = ""
+
+
+# ---------------------------------------------------------------------------
+# GBK facts
+
+
+def gbk_char(pair: Sequence[int]) -> str | None:
+    """The character a GBK byte pair decodes to, or None if it decodes to none."""
+    try:
+        text = bytes(pair).decode(ENCODING)
+    except UnicodeDecodeError:
+        return None
+    return text if len(text) == 1 else None
+
+
+def is_user_defined(lead: int, trail: int) -> bool:
+    """Whether a pair lies in a GBK user-defined area (decoded to private use, then stripped)."""
+    return (
+        (0xAA <= lead <= 0xAF and 0xA1 <= trail <= 0xFE)
+        or (0xF8 <= lead <= 0xFE and 0xA1 <= trail <= 0xFE)
+        or (0xA1 <= lead <= 0xA7 and 0x40 <= trail <= 0xA0 and trail != 0x7F)
+    )
+
+
+def encodings(char: str) -> tuple[Reading, ...]:
+    """The byte sequences a repaired character may have had, most usual first.
+
+    ASCII punctuation may stand for its full-width form, because the raw files
+    fold full-width forms to ASCII. U+FFFD is an unknown double-byte character.
+    """
+    if char == UNRECOVERABLE:
+        return ((None, None),)
+    code = ord(char)
+    if 0x21 <= code <= 0x7E:
+        return ((code,), (0xA3, code + 0x80))
+    return (tuple(char.encode(ENCODING)),)
+
+
+# ---------------------------------------------------------------------------
+# Garbled side
+
+
+def _qmark_readings(position: int, length: int) -> tuple[Reading, ...]:
+    lone: Reading = (None,)
+    folded: Reading = FOLDED_QUESTION_MARK
+    unreadable: Reading = (None, None)
+    # A run starts with the lone byte left at the end of a piece, and a `?` that
+    # closes a run is the same thing before the next piece; inside a run a `?`
+    # is almost always a folded ？ (the text was cut just before it).
+    if position == 0 or position == length - 1:
+        return (lone, folded, unreadable)
+    return (folded, lone, unreadable)
+
+
+def tokenize(garbled: str) -> list[Token]:
+    """Split a garbled run into tokens, attaching each pinyin remnant to its `?`."""
+    tokens: list[Token] = []
+    position = 0
+    while position < len(garbled):
+        char = garbled[position]
+        code = ord(char)
+        if char == "?":
+            remnant = _REMNANT.match(garbled, position + 1)
+            if remnant:
+                end = remnant.end()
+                tokens.append(Token(position, garbled[position:end], "orphan", ((None,),), remnant.group()[:-1]))
+                position = end
+                continue
+            tokens.append(Token(position, char, "qmark", _qmark_readings(position, len(garbled))))
+        elif code < 0x80:
+            if 0x40 <= code <= 0x7E:  # can be a trail byte shown as itself
+                readings: tuple[Reading, ...] = ((code,), (0xA3, code + 0x80))
+            elif 0x21 <= code <= 0x3F:  # cannot be a trail byte, so a folded full-width form
+                readings = ((0xA3, code + 0x80), (code,))
+            else:
+                readings = ((code,),)
+            tokens.append(Token(position, char, "ascii", readings))
+        else:
+            try:
+                readings = (tuple(char.encode(ENCODING)),)
+            except UnicodeEncodeError:
+                readings = ((None, None),)
+            tokens.append(Token(position, char, "char", readings))
+        position += 1
+    return tokens
+
+
+def reencode(garbled: str) -> list[int | None]:
+    """The byte stream of original characters a garbled run stands for (canonical reading).
+
+    None marks an unknown byte. Pinyin remnants and the `(` they lost are text
+    inserted into the stream, not bytes of original characters, so they are left
+    out. Vanished user-defined pairs cannot be seen and are not represented.
+    """
+    return [byte for token in tokenize(garbled) for byte in token.readings[0]]
+
+
+def pinyin_readings(texts: Iterable[str]) -> dict[str, set[str]]:
+    """Readings of the characters the pinyin tool annotated, from its intact annotations.
+
+    The tool's own output is the best dictionary of what it would paste, and it
+    also tells which characters it annotates at all (a phantom character outside
+    its dictionary cannot explain a remnant).
+    """
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for match in _ANNOTATION.finditer(text):
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    return found
+
+
+def pinned_bytes(previous: int, pinyin: str, readings: Mapping[str, set[str]]) -> set[int]:
+    """Bytes that, after `previous`, form an annotated character read `pinyin`."""
+    pinned = set()
+    for char, names in readings.items():
+        if pinyin not in names:
+            continue
+        try:
+            encoded = char.encode(ENCODING)
+        except UnicodeEncodeError:
+            continue
+        if len(encoded) == 2 and encoded[0] == previous:
+            pinned.add(encoded[1])
+    return pinned
+
+
+def _last_byte(before: str) -> int | None:
+    if not before:
+        return None
+    try:
+        return before[-1].encode(ENCODING)[-1]
+    except UnicodeEncodeError:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Proposing
+
+
+def propose(
+    garbled: str,
+    before: str = "",
+    readings: Mapping[str, set[str]] | None = None,
+    frequency: Mapping[str, int] | None = None,
+    gaps: Sequence[int] = (),
+) -> list[Slot]:
+    """Re-pair the canonical byte stream of a run into original characters.
+
+    `before` is the raw text just before the run (its last byte is what a
+    leading remnant pairs with). `gaps` are positions in `reencode(garbled)`
+    where a vanished user-defined pair is assumed; nothing in the bytes shows
+    where they are, so a person supplies them when a re-paired character makes
+    no sense. Candidates are ranked by `frequency` (e.g. character counts of the
+    clean parts of the seeds); the choice among them stays a human one.
+    """
+    tokens = tokenize(garbled)
+    stream: list[int | None] = []
+    allowed: dict[int, set[int]] = {}
+    pinned_by: dict[int, str] = {}
+    for token in tokens:
+        for byte in token.readings[0]:
+            if token.kind == "orphan" and readings is not None:
+                previous = stream[-1] if stream else _last_byte(before)
+                if previous is not None:
+                    allowed[len(stream)] = pinned_bytes(previous, token.remnant, readings)
+                    pinned_by[len(stream)] = token.remnant
+            stream.append(byte)
+    for gap in sorted(gaps, reverse=True):
+        # A vanished pair is (trail of one character, lead of the next); only
+        # user-defined lead bytes can be that trail.
+        stream[gap:gap] = [None, None]
+        allowed = {(k + 2 if k >= gap else k): v for k, v in allowed.items()}
+        pinned_by = {(k + 2 if k >= gap else k): v for k, v in pinned_by.items()}
+        allowed[gap] = set(range(0xA1, 0xA8)) | set(range(0xAA, 0xB0)) | set(range(0xF8, 0xFF))
+    slots = []
+    for start in range(0, len(stream), 2):
+        lead = stream[start]
+        trail = stream[start + 1] if start + 1 < len(stream) else None
+        leads = [lead] if lead is not None else sorted(allowed.get(start, range(0x81, 0xFF)))
+        trails = [trail] if trail is not None else sorted(allowed.get(start + 1, range(0x40, 0xFF)))
+        if lead is None and trail is None and start not in allowed and start + 1 not in allowed:
+            candidates: tuple[str, ...] = ()
+        else:
+            found = {
+                char
+                for a, b in itertools.product(leads, trails)
+                if not is_user_defined(a, b) and (char := gbk_char((a, b))) is not None
+            }
+            rank = frequency or {}
+            candidates = tuple(sorted(found, key=lambda c: (-rank.get(c, 0), c)))
+        note = pinned_by.get(start, "") or pinned_by.get(start + 1, "")
+        slots.append(Slot(lead, trail, candidates, note))
+    return slots
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+def _fits(token: Token, reading: Reading, repaired: Sequence[int | None]) -> bool:
+    """Whether repaired bytes are what `token` shows under `reading`."""
+    for shown, byte in zip(reading, repaired):
+        if shown is not None and byte is not None and shown != byte:
+            return False
+    known = [byte for byte in repaired if byte is not None]
+    if reading == (None,):
+        # A lone byte or the byte before an eaten `(`: a lead byte, else the
+        # decoder would have shown it as ASCII.
+        return not known or known[0] >= 0x81
+    if reading == (None, None) and token.kind == "qmark":
+        # An unreadable pair shows `?` only if no decoder could read it and it
+        # is not a user-defined pair (those vanish instead).
+        if len(known) < 2:
+            return repaired[0] is None or repaired[0] >= 0x81
+        first, second = repaired
+        return first >= 0x81 and gbk_char((first, second)) is None and not is_user_defined(first, second)
+    return True
+
+
+def _may_vanish(first: int | None, second: int | None) -> bool:
+    if first is None or second is None:
+        return True
+    return is_user_defined(first, second)
+
+
+def _align_stream(
+    tokens: Sequence[Token], stream: Sequence[tuple[int | None, int]]
+) -> tuple[tuple[int, int, int], list[tuple[str, int, int]]] | None:
+    """Best reading of `tokens` that spells `stream` (bytes tagged by char index).
+
+    Returns the score and the steps: ("token", token index, reading index) or
+    ("vanish", -1, -1). The score prefers more bytes confirmed by the garbled
+    text, then fewer vanished pairs, then canonical readings.
+    """
+    memo: dict[tuple[int, int], tuple[tuple[int, int, int], list[tuple[str, int, int]]] | None] = {}
+
+    def best(i: int, j: int):
+        if (i, j) in memo:
+            return memo[(i, j)]
+        result = None
+        if i == len(tokens) and j == len(stream):
+            result = ((0, 0, 0), [])
+        options = []
+        if i < len(tokens):
+            for r, reading in enumerate(tokens[i].readings):
+                end = j + len(reading)
+                if end > len(stream):
+                    continue
+                chunk = [byte for byte, _ in stream[j:end]]
+                if not _fits(tokens[i], reading, chunk):
+                    continue
+                rest = best(i + 1, end)
+                if rest is None:
+                    continue
+                confirmed = sum(1 for shown, byte in zip(reading, chunk) if shown is not None and byte is not None)
+                score = (rest[0][0] + confirmed, rest[0][1], rest[0][2] - r)
+                options.append((score, [("token", i, r)] + rest[1]))
+        if j + 2 <= len(stream) and _may_vanish(stream[j][0], stream[j + 1][0]):
+            rest = best(i, j + 2)
+            if rest is not None:
+                score = (rest[0][0], rest[0][1] - 1, rest[0][2])
+                options.append((score, [("vanish", -1, -1)] + rest[1]))
+        if options:
+            result = max(options, key=lambda option: option[0])
+        memo[(i, j)] = result
+        return result
+
+    return best(0, 0)
+
+
+def _streams(repaired: str) -> list[list[tuple[int | None, int]]]:
+    choices = [encodings(char) for char in repaired]
+    streams = []
+    for combination in itertools.islice(itertools.product(*choices), 256):
+        streams.append([(byte, k) for k, encoded in enumerate(combination) for byte in encoded])
+    return streams
+
+
+def align(
+    garbled: str,
+    repaired: str,
+    before: str = "",
+    readings: Mapping[str, set[str]] | None = None,
+) -> Alignment | None:
+    """The best byte-level reading of `garbled` that spells `repaired`, or None.
+
+    With `readings` (see `pinyin_readings`), each remnant is checked: the byte
+    before the orphan and the orphan byte must form an annotated character read
+    that way, and the orphan byte counts as pinned only if that reading leaves
+    no other byte. Disagreements are listed in `Alignment.problems`.
+    """
+    tokens = tokenize(garbled)
+    found = None
+    for stream in _streams(repaired):
+        result = _align_stream(tokens, stream)
+        if result is not None and (found is None or result[0] > found[0][0]):
+            found = (result, stream)
+    if found is None:
+        return None
+    (_, steps), stream = found
+    sources: list[ByteSource] = []
+    problems: list[str] = []
+    vanished = 0
+    j = 0
+    for step, i, r in steps:
+        if step == "vanish":
+            sources += [ByteSource(stream[j][1], None, "free"), ByteSource(stream[j + 1][1], None, "free")]
+            vanished += 1
+            j += 2
+            continue
+        token = tokens[i]
+        reading = token.readings[r]
+        for shown in reading:
+            how = "known" if shown is not None else "free"
+            if token.kind == "orphan":
+                how = _pin(token, stream, j, before, readings, problems)
+            sources.append(ByteSource(stream[j][1], i, how))
+            j += 1
+    return Alignment(tuple(tokens), tuple(sources), vanished, tuple(problems))
+
+
+def _pin(
+    token: Token,
+    stream: Sequence[tuple[int | None, int]],
+    j: int,
+    before: str,
+    readings: Mapping[str, set[str]] | None,
+    problems: list[str],
+) -> str:
+    """Provenance of an orphan byte, checking its remnant against `readings`."""
+    if readings is None:
+        return "free"  # nothing to confirm the pinyin with
+    previous = stream[j - 1][0] if j > 0 else _last_byte(before)
+    byte = stream[j][0]
+    if previous is None or byte is None:
+        return "free"
+    named = gbk_char((previous, byte))
+    where = f"remnant {token.remnant!r} at run offset {token.offset}"
+    if named is None:
+        problems.append(f"{where}: bytes {previous:02x} {byte:02x} form no character to carry it")
+        return "free"
+    if token.remnant not in readings.get(named, set()):
+        known = sorted(readings.get(named, set())) or "not annotated anywhere"
+        problems.append(f"{where}: bytes {previous:02x} {byte:02x} form {named} ({known}), not {token.remnant}")
+        return "free"
+    return "pinyin" if pinned_bytes(previous, token.remnant, readings) == {byte} else "free"
+
+
+def char_evidence(repaired: str, alignment: Alignment) -> list[str]:
+    """Evidence per repaired character: the weakest provenance among its bytes."""
+    worst = ["bytes"] * len(repaired)
+    rank = {"known": "bytes", "pinyin": "pinyin", "free": "context"}
+    for source in alignment.sources:
+        kind = rank[source.how]
+        if EVIDENCE_ORDER.index(kind) > EVIDENCE_ORDER.index(worst[source.char_index]):
+            worst[source.char_index] = kind
+    return ["unrecoverable" if char == UNRECOVERABLE else kind for char, kind in zip(repaired, worst)]
+
+
+def char_offsets(repaired: str, alignment: Alignment) -> list[int]:
+    """Offset in the run of the garbled token carrying (most of) each character's bytes.
+
+    Ties go to the earlier token, which is the one holding the lead byte; a
+    character whose bytes all vanished takes the offset of the character before.
+    """
+    offsets = []
+    previous = 0
+    for index in range(len(repaired)):
+        carriers = [s.token for s in alignment.sources if s.char_index == index and s.token is not None]
+        if carriers:
+            previous = max(set(carriers), key=lambda t: (carriers.count(t), -t))
+            previous = alignment.tokens[previous].offset
+        offsets.append(previous)
+    return offsets
+
+
+def check_patch(
+    garbled: str,
+    repaired: str,
+    before: str = "",
+    readings: Mapping[str, set[str]] | None = None,
+    evidence: Sequence[str] | None = None,
+) -> list[str]:
+    """Problems of a proposed repair against the byte model; empty means consistent.
+
+    Every byte the garbled text shows must be reproduced by GBK-encoding
+    `repaired` at the right alignment; unknown bytes are free; U+FFFD is a
+    character whose bytes are all unknown. With `readings`, remnants must name
+    what the bytes say; with `evidence`, no claimed evidence may be stronger
+    than what the alignment supports.
+    """
+    if not repaired:
+        return ["empty repair"]
+    problems = []
+    for char in repaired:
+        try:
+            encodings(char)
+        except UnicodeEncodeError:
+            problems.append(f"{char!r} (U+{ord(char):04X}) is not a GBK character")
+    if problems:
+        return problems
+    alignment = align(garbled, repaired, before, readings)
+    if alignment is None:
+        return [_diagnose(garbled, repaired)]
+    problems += alignment.problems
+    if evidence is not None:
+        if len(evidence) != len(repaired):
+            problems.append(f"{len(evidence)} evidence entries for {len(repaired)} characters")
+        for char, claimed, supported in zip(repaired, evidence, char_evidence(repaired, alignment)):
+            if claimed not in EVIDENCE_ORDER:
+                problems.append(f"{char}: unknown evidence {claimed!r}")
+            elif EVIDENCE_ORDER.index(claimed) < EVIDENCE_ORDER.index(supported):
+                problems.append(f"{char}: evidence {claimed!r} is stronger than the bytes support ({supported})")
+    return problems
+
+
+def _hex(stream: Iterable[int | None]) -> str:
+    return " ".join("??" if byte is None else f"{byte:02x}" for byte in stream)
+
+
+def _diagnose(garbled: str, repaired: str) -> str:
+    """Say where the canonical reading and the repair's bytes first disagree."""
+    shown = reencode(garbled)
+    wanted = [byte for char in repaired for byte in encodings(char)[-1 if char.isascii() else 0]]
+    for k, (a, b) in enumerate(zip(shown, wanted)):
+        if a is not None and b is not None and a != b:
+            return (
+                f"no reading of {garbled!r} spells {repaired!r}: first disagreement at byte {k} "
+                f"(garbled shows {a:02x}, repair has {b:02x}); garbled {_hex(shown)} vs repair {_hex(wanted)}"
+            )
+    return f"no reading of {garbled!r} spells {repaired!r}: garbled {_hex(shown)} vs repair {_hex(wanted)}"
