@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_seed, residual_noise, to_simplified
-from .corpus import BuiltDocument, write_corpus
-from .seeds import load_errata, load_garbled_runs, load_manifest, read_seed, select_plans
+from .corpus import BuiltDocument, read_corpus, write_corpus
+from .io import load_yaml
+from .labels import load_labels
+from .seeds import load_errata, load_garbled_runs, load_manifest, load_noise, read_seed, select_plans
 from .segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +46,8 @@ class Paths:
 class BuildReport:
     documents: list[BuiltDocument] = field(default_factory=list)
     seconds: float = 0.0
+    fingerprint: str = ""
+    published_units: int = 0
 
     def rows(self) -> list[dict]:
         rows = []
@@ -79,22 +83,50 @@ def build_documents(
     plans = select_plans(load_manifest(seeds_dir), ids)
     errata = load_errata(seeds_dir)
     runs = load_garbled_runs(seeds_dir)
+    noise = load_noise(seeds_dir)
     docs = []
     for plan in progress(plans):
         seed = read_seed(seeds_dir, plan)
-        clean = clean_seed(seed, errata, runs)
+        clean = clean_seed(seed, errata, runs, noise=noise)
         text_simplified = to_simplified(clean.text, plan.script, doc_id=plan.id)
         docs.append(BuiltDocument(plan.id, plan.metadata, clean, text_simplified, segment(clean.text)))
     return docs
 
 
 def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lambda items: items) -> BuildReport:
-    """Rebuild the corpus from the seeds. Nothing is written unless every
-    document builds; the previous corpus stays in place on failure."""
+    """Rebuild the corpus from the seeds, then publish the dataset and card.
+
+    Nothing is written unless every document builds; the previous corpus and
+    dataset stay in place on failure.
+    """
     started = time.perf_counter()
     docs = build_documents(paths.seeds, progress=progress)
     write_corpus(docs, paths.corpus)
-    return BuildReport(docs, time.perf_counter() - started)
+    tables, fingerprint = publish_dataset(paths)
+    units = sum(len(rows) for rows in tables.configs["spans"].values())
+    return BuildReport(docs, time.perf_counter() - started, fingerprint, units)
+
+
+def publish_dataset(paths: Paths = Paths()):
+    """Publish data/ and README.md from the built corpus and the reviewed gold."""
+    from .publish import publish
+
+    plans = {entry["id"]: entry for entry in load_yaml(paths.seeds / "plans.yaml")}
+    stored = read_corpus(paths.corpus)
+    template = (Path(__file__).parent / "templates" / "README.md").read_text(encoding="utf-8")
+    static = load_yaml(Path(__file__).parent / "config" / "card.yaml")
+    agreement = _optional_json(paths.annotations / "agreement.json")
+    baselines = _optional_json(paths.root / "evaluation" / "results" / "baselines.json")
+    return publish(
+        paths.root, stored, plans, load_labels(paths.annotations / "labels.yaml"), paths.annotations / "gold",
+        static, template, agreement, baselines,
+    )
+
+
+def _optional_json(path: Path):
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def noise_report(docs: list[BuiltDocument]) -> dict[str, list[tuple[int, str]]]:

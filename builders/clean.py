@@ -8,8 +8,9 @@ carries its raw offset, the passes compose without any of them knowing what
 the others did, and the final map from clean to raw offsets is exact.
 
 Pass order matters and is fixed:
-1. restore: reviewed repairs of garbled GBK runs and errata (raw coordinates;
-   must run first because later passes would destroy the byte evidence),
+1. restore: reviewed repairs of garbled GBK runs and errata, and reviewed
+   removals of noise no pattern can tell from content (raw coordinates; must
+   run first because later passes would destroy the byte evidence),
 2. pinyin pasted after characters,
 3. web boilerplate,
 4. private-use and invisible characters,
@@ -29,14 +30,14 @@ from functools import cache
 from pathlib import Path
 
 from .io import load_yaml
-from .seeds import Erratum, GarbledRun, Seed, SeedError
+from .seeds import Erratum, GarbledRun, NoiseRemoval, Seed, SeedError
 
 CONFIG_PATH = Path(__file__).parent / "config" / "cleaning.yaml"
 
 # Edit kinds, in pass order. `erratum` and `garble` are the only kinds that put
 # new characters into the text; every other kind only removes.
 RESTORING_KINDS = ("erratum", "garble")
-EDIT_KINDS = RESTORING_KINDS + ("pinyin", "boilerplate", "private_use", "invisible", "whitespace")
+EDIT_KINDS = RESTORING_KINDS + ("footnote_marker", "pinyin", "boilerplate", "private_use", "invisible", "whitespace")
 
 
 @dataclass(frozen=True)
@@ -193,10 +194,23 @@ def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit
 # Passes: each returns the changes it proposes for the draft it is given.
 
 
-def restore_changes(raw_text: str, doc_id: str, errata: list[Erratum], runs: list[GarbledRun]) -> list[Change]:
-    """Reviewed repairs, in raw coordinates. A table entry that no longer matches
-    the raw text is an error, never silently skipped."""
+def restore_changes(
+    raw_text: str, doc_id: str, errata: list[Erratum], runs: list[GarbledRun], noise: list[NoiseRemoval] = ()
+) -> list[Change]:
+    """Reviewed repairs and removals, in raw coordinates. A table entry that no
+    longer matches the raw text is an error, never silently skipped."""
     changes = []
+    for removal in noise:
+        if removal.doc_id != doc_id:
+            continue
+        end = removal.raw_offset + len(removal.text)
+        found = raw_text[removal.raw_offset : end]
+        if found != removal.text:
+            raise SeedError(
+                f"noise.yaml: removal of {doc_id} at raw offset {removal.raw_offset} expects "
+                f"{removal.text!r} but the raw text has {found!r}"
+            )
+        changes.append(Change(removal.raw_offset, end, "", removal.kind, removal.reason))
     for run in runs:
         if run.doc_id != doc_id:
             continue
@@ -358,13 +372,14 @@ def clean_seed(
     errata: list[Erratum] = (),  # type: ignore[assignment]
     runs: list[GarbledRun] = (),  # type: ignore[assignment]
     rules: CleaningRules | None = None,
+    noise: list[NoiseRemoval] = (),  # type: ignore[assignment]
 ) -> CleanDocument:
     rules = rules or load_rules()
     raw = seed.raw_text
     draft = Draft(raw, list(range(len(raw))), len(raw))
     edits: list[Edit] = []
     passes = (
-        lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs)),
+        lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs), list(noise)),
         lambda text: pinyin_changes(text, rules),
         lambda text: boilerplate_changes(text, rules),
         lambda text: invisible_changes(text, rules),

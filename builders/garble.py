@@ -53,6 +53,8 @@ FOLDED_QUESTION_MARK = (0xA3, 0xBF)  # ？, which the raw files show as ASCII `?
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 # A pinyin remnant: the annotation whose `(` was eaten by the byte before it.
 _REMNANT = re.compile(rf"[a-z{_TONE_LETTERS}]+\)")
+# An intact annotation at the end of a text.
+_TRAILING_ANNOTATION = re.compile(rf"\([a-z{_TONE_LETTERS}]+\)$")
 # An intact annotation after a non-ASCII character, as the pinyin tool left it.
 _ANNOTATION = re.compile(rf"([^\x00-\x7f])\(([a-z{_TONE_LETTERS}]+)\)")
 
@@ -98,6 +100,7 @@ class Alignment:
     sources: tuple[ByteSource, ...]
     vanished: int  # number of user-defined pairs assumed stripped
     problems: tuple[str, ...] = ()
+    unusual: tuple[str, ...] = ()  # readings outside the common picture, for review
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,10 @@ def tokenize(garbled: str) -> list[Token]:
             remnant = _REMNANT.match(garbled, position + 1)
             if remnant:
                 end = remnant.end()
-                tokens.append(Token(position, garbled[position:end], "orphan", ((None,),), remnant.group()[:-1]))
+                # Usually one lead byte; twice in the seeds a whole annotated
+                # character shows as one `?` (see `align`), hence the second reading.
+                readings = ((None,), (None, None))
+                tokens.append(Token(position, garbled[position:end], "orphan", readings, remnant.group()[:-1]))
                 position = end
                 continue
             tokens.append(Token(position, char, "qmark", _qmark_readings(position, len(garbled))))
@@ -239,6 +245,13 @@ def pinned_bytes(previous: int, pinyin: str, readings: Mapping[str, set[str]]) -
 
 
 def _last_byte(before: str) -> int | None:
+    """The last original byte before a run.
+
+    An intact annotation right before the run is skipped: the pinyin tool may
+    have pasted it between two bytes that an earlier replacement had already
+    matched as a phantom (`動(dòng)?xùn)|`: 訓 = `d3 96` spans 動 and 東).
+    """
+    before = _TRAILING_ANNOTATION.sub("", before)
     if not before:
         return None
     try:
@@ -344,7 +357,8 @@ def _align_stream(
 
     Returns the score and the steps: ("token", token index, reading index) or
     ("vanish", -1, -1). The score prefers more bytes confirmed by the garbled
-    text, then fewer vanished pairs, then canonical readings.
+    text, then canonical readings (an anomaly is a worse explanation than a
+    stripped pair, which is common), then fewer vanished pairs.
     """
     memo: dict[tuple[int, int], tuple[tuple[int, int, int], list[tuple[str, int, int]]] | None] = {}
 
@@ -367,12 +381,12 @@ def _align_stream(
                 if rest is None:
                     continue
                 confirmed = sum(1 for shown, byte in zip(reading, chunk) if shown is not None and byte is not None)
-                score = (rest[0][0] + confirmed, rest[0][1], rest[0][2] - r)
+                score = (rest[0][0] + confirmed, rest[0][1] - r, rest[0][2])
                 options.append((score, [("token", i, r)] + rest[1]))
         if j + 2 <= len(stream) and _may_vanish(stream[j][0], stream[j + 1][0]):
             rest = best(i, j + 2)
             if rest is not None:
-                score = (rest[0][0], rest[0][1] - 1, rest[0][2])
+                score = (rest[0][0], rest[0][1], rest[0][2] - 1)
                 options.append((score, [("vanish", -1, -1)] + rest[1]))
         if options:
             result = max(options, key=lambda option: option[0])
@@ -398,10 +412,10 @@ def align(
 ) -> Alignment | None:
     """The best byte-level reading of `garbled` that spells `repaired`, or None.
 
-    With `readings` (see `pinyin_readings`), each remnant is checked: the byte
-    before the orphan and the orphan byte must form an annotated character read
-    that way, and the orphan byte counts as pinned only if that reading leaves
-    no other byte. Disagreements are listed in `Alignment.problems`.
+    `before` is the raw text just before the run. With `readings` (see
+    `pinyin_readings`) each remnant is checked against the bytes it follows and
+    may pin them; without it no byte counts as pinned. Disagreements go to
+    `Alignment.problems`, readings a reviewer should know about to `unusual`.
     """
     tokens = tokenize(garbled)
     found = None
@@ -414,6 +428,7 @@ def align(
     (_, steps), stream = found
     sources: list[ByteSource] = []
     problems: list[str] = []
+    unusual: list[str] = []
     vanished = 0
     j = 0
     for step, i, r in steps:
@@ -425,39 +440,70 @@ def align(
         token = tokens[i]
         reading = token.readings[r]
         for shown in reading:
-            how = "known" if shown is not None else "free"
-            if token.kind == "orphan":
-                how = _pin(token, stream, j, before, readings, problems)
-            sources.append(ByteSource(stream[j][1], i, how))
+            sources.append(ByteSource(stream[j][1], i, "known" if shown is not None else "free"))
             j += 1
-    return Alignment(tuple(tokens), tuple(sources), vanished, tuple(problems))
+        if token.kind == "orphan":
+            if len(reading) == 2:
+                unusual.append(f"`?` at run offset {token.offset} stands for a whole character, not one byte")
+            _pin(token, len(reading), stream, sources, before, readings, problems)
+        elif token.kind == "qmark" and reading == (None, None):
+            unusual.append(f"`?` at run offset {token.offset} read as an undecodable pair")
+        elif token.kind == "qmark" and reading == (None,) and 0 < token.offset < len(garbled) - 1:
+            unusual.append(f"`?` at run offset {token.offset} read as a lone byte inside the run")
+        elif token.kind == "ascii" and r > 0:
+            unusual.append(f"{token.text!r} at run offset {token.offset} read as {_hex(reading)}")
+    return Alignment(tuple(tokens), tuple(sources), vanished, tuple(problems), tuple(unusual))
 
 
 def _pin(
     token: Token,
+    width: int,
     stream: Sequence[tuple[int | None, int]],
-    j: int,
+    sources: list[ByteSource],
     before: str,
     readings: Mapping[str, set[str]] | None,
     problems: list[str],
-) -> str:
-    """Provenance of an orphan byte, checking its remnant against `readings`."""
+) -> None:
+    """Check an orphan's remnant and mark the bytes it pins (in `sources`, in place).
+
+    The remnant names the two bytes that end just before the eaten `(`: the
+    byte before the orphan and the orphan byte (or, when the orphan stands for
+    a whole character, that character). Those two bytes must form a character
+    with that reading. The orphan byte is pinned when the byte before it is
+    known and the reading leaves it no alternative. When both bytes belong to
+    one repaired character, the remnant is that character's own annotation and
+    names it directly, so both bytes count as pinned (homophones with the same
+    lead or in a vanished pair are the residual risk, left to the reviewer).
+    """
     if readings is None:
-        return "free"  # nothing to confirm the pinyin with
-    previous = stream[j - 1][0] if j > 0 else _last_byte(before)
-    byte = stream[j][0]
-    if previous is None or byte is None:
-        return "free"
-    named = gbk_char((previous, byte))
+        return
+    end = len(sources)
+    positions = [end - 2, end - 1]  # the two bytes before the eaten `(`
+    first = stream[positions[0]][0] if positions[0] >= 0 else _last_byte(before)
+    last = stream[positions[1]][0]
     where = f"remnant {token.remnant!r} at run offset {token.offset}"
+    if first is None or last is None:
+        return
+    named = gbk_char((first, last))
     if named is None:
-        problems.append(f"{where}: bytes {previous:02x} {byte:02x} form no character to carry it")
-        return "free"
+        problems.append(f"{where}: bytes {first:02x} {last:02x} form no character to carry it")
+        return
     if token.remnant not in readings.get(named, set()):
-        known = sorted(readings.get(named, set())) or "not annotated anywhere"
-        problems.append(f"{where}: bytes {previous:02x} {byte:02x} form {named} ({known}), not {token.remnant}")
-        return "free"
-    return "pinyin" if pinned_bytes(previous, token.remnant, readings) == {byte} else "free"
+        known = sorted(readings.get(named, set())) or "no reading known"
+        problems.append(f"{where}: bytes {first:02x} {last:02x} form {named} ({known}), not {token.remnant}")
+        return
+    own = positions[0] >= 0 and sources[positions[0]].char_index == sources[positions[1]].char_index
+    if own:
+        pinned = positions
+    elif (positions[0] < 0 or sources[positions[0]].how == "known") and pinned_bytes(
+        first, token.remnant, readings
+    ) == {last}:
+        pinned = [positions[1]]
+    else:
+        pinned = []
+    for position in pinned:
+        if sources[position].how == "free":
+            sources[position] = ByteSource(sources[position].char_index, sources[position].token, "pinyin")
 
 
 def char_evidence(repaired: str, alignment: Alignment) -> list[str]:

@@ -20,6 +20,7 @@ PLAN_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MANIFEST_NAME = "plans.yaml"
 ERRATA_NAME = "errata.yaml"
 GARBLED_RUNS_NAME = "garbled_runs.yaml"
+NOISE_NAME = "noise.yaml"
 
 
 class SeedError(ValueError):
@@ -47,6 +48,17 @@ class Erratum:
     raw_offset: int
     before: str
     after: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NoiseRemoval:
+    """Noise found by reading (a footnote marker), removed only through the table."""
+
+    doc_id: str
+    raw_offset: int
+    text: str
+    kind: str
     reason: str
 
 
@@ -212,3 +224,18 @@ def load_garbled_runs(seeds_dir: Path) -> list[GarbledRun]:
         if "".join(c.char for c in run.chars) != run.repaired:
             raise SeedError(f"{path}: entry {index + 1}: chars do not spell `repaired` {run.repaired!r}")
     return runs
+
+
+def load_noise(seeds_dir: Path) -> list[NoiseRemoval]:
+    path = Path(seeds_dir) / NOISE_NAME
+    if not path.exists():
+        return []
+    removals = []
+    for index, entry in enumerate(load_yaml(path) or []):
+        try:
+            removals.append(
+                NoiseRemoval(entry["doc_id"], int(entry["raw_offset"]), entry["text"], entry["kind"], entry["reason"])
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SeedError(f"{path}: entry {index + 1}: malformed noise removal ({error})") from error
+    return removals

@@ -174,3 +174,16 @@ def test_conversion_that_changes_length_names_the_first_position(monkeypatch):
     monkeypatch.setattr(clean_module, "_converter", lambda config: Stretching())
     with pytest.raises(ScriptConversionError, match="clean offset 4"):
         to_simplified("甲甲\n甲乙甲", "Traditional", doc_id="d")
+
+
+def test_reviewed_noise_removal_applies_and_a_stale_entry_is_an_error():
+    from builders.seeds import NoiseRemoval
+
+    raw = "加快構建 “ 五縱六橫 7 ” ,暢通"
+    marker = NoiseRemoval("test-plan", raw.index("7"), "7", "footnote_marker", "footnote reference")
+    doc = clean_seed(make_seed(raw, "Traditional"), noise=[marker])
+    assert doc.text == "加快構建“五縱六橫”,暢通"
+    assert [e.kind for e in doc.edits if e.removed == "7"] == ["footnote_marker"]
+    stale = NoiseRemoval("test-plan", 0, "7", "footnote_marker", "r")
+    with pytest.raises(SeedError, match="noise.yaml"):
+        clean_seed(make_seed(raw, "Traditional"), noise=[stale])

@@ -1,0 +1,476 @@
+"""Stage 5: publish the corpus and its reviewed gold as a Hugging Face dataset.
+
+The dataset is parquet files under `data/` plus the dataset card, which is the
+repository's README.md: its YAML front matter declares the configs and their
+features, so `datasets.load_dataset(<absolute path of a clone>)` loads it
+offline, and identically once pushed to the Hub (no loading script).
+
+Configs (all parquet):
+- `spans` (default): one row per unit, entities with unit-relative offsets;
+- `tokens`: the same units, one character per token, BIO `ner_tags`;
+- `documents`: one row per plan with its metadata and document-level spans;
+- `fold-<doc_id>`: leave-one-plan-out cross-validation over `spans` rows.
+
+Only units whose gold was reviewed are published. Offsets are Unicode code
+points, half-open [start, end).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from datasets import ClassLabel, Features, List, Value
+
+from .corpus import StoredDocument
+from .gold import UnitAnnotation, read_gold_file
+from .io import dumps_json, staged_directory, write_bytes_atomic
+from .labels import LabelSet
+
+SPLITS = ("train", "validation", "test")
+DATA_DIR = "data"
+
+
+# ---------------------------------------------------------------------------
+# Features
+
+
+def span_features(labels: LabelSet) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "unit_index": Value("int32"),
+            "unit_kind": Value("string"),
+            "section": List(Value("string")),
+            "text": Value("string"),
+            "text_simplified": Value("string"),
+            "doc_offset": Value("int32"),
+            "entities": List(
+                {
+                    "start": Value("int32"),
+                    "end": Value("int32"),
+                    "label": ClassLabel(names=list(labels.names)),
+                    "text": Value("string"),
+                }
+            ),
+        }
+    )
+
+
+def token_features(labels: LabelSet) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "unit_index": Value("int32"),
+            "tokens": List(Value("string")),
+            "tokens_simplified": List(Value("string")),
+            "ner_tags": List(ClassLabel(names=list(labels.bio_tags))),
+        }
+    )
+
+
+DOCUMENT_METADATA = (
+    "title", "title_simplified", "city", "province", "issuing_body", "document_number",
+    "issue_date", "plan_period", "script", "split", "raw_file", "sha256",
+)
+
+
+def document_features(labels: LabelSet) -> Features:
+    fields = {"doc_id": Value("string")}
+    fields.update({key: Value("string") for key in DOCUMENT_METADATA})
+    fields.update(
+        {
+            "known_defects": List(Value("string")),
+            "text": Value("string"),
+            "text_simplified": Value("string"),
+            "units_total": Value("int32"),
+            "units_reviewed": Value("int32"),
+            "entities": List(
+                {
+                    "start": Value("int32"),
+                    "end": Value("int32"),
+                    "label": ClassLabel(names=list(labels.names)),
+                    "text": Value("string"),
+                }
+            ),
+        }
+    )
+    return Features(fields)
+
+
+# ---------------------------------------------------------------------------
+# Rows
+
+
+def load_gold(gold_dir: Path, doc_ids: list[str]) -> dict[str, dict[int, UnitAnnotation]]:
+    gold: dict[str, dict[int, UnitAnnotation]] = {}
+    for doc_id in doc_ids:
+        path = Path(gold_dir) / f"{doc_id}.jsonl"
+        gold[doc_id] = {a.unit_index: a for _, a, _ in read_gold_file(path)} if path.exists() else {}
+    return gold
+
+
+def unit_id(doc_id: str, unit_index: int) -> str:
+    return f"{doc_id}-{unit_index:05d}"
+
+
+def span_rows(doc: StoredDocument, gold: dict[int, UnitAnnotation], labels: LabelSet) -> list[dict]:
+    """One row per reviewed unit; entities relative to the unit."""
+    rows = []
+    for unit in doc.units:
+        annotation = gold.get(unit["index"])
+        if annotation is None or not annotation.reviewed:
+            continue
+        start, end = unit["start"], unit["end"]
+        rows.append(
+            {
+                "id": unit_id(doc.doc_id, unit["index"]),
+                "doc_id": doc.doc_id,
+                "unit_index": unit["index"],
+                "unit_kind": unit["kind"],
+                "section": list(unit["section"]),
+                "text": doc.text[start:end],
+                "text_simplified": doc.text_simplified[start:end],
+                "doc_offset": start,
+                "entities": [
+                    {
+                        "start": s.start - start,
+                        "end": s.end - start,
+                        "label": labels.index(s.label),
+                        "text": doc.text[s.start : s.end],
+                    }
+                    for s in sorted(annotation.spans)
+                ],
+            }
+        )
+    return rows
+
+
+def bio_tags(length: int, entities: list[dict], labels: LabelSet) -> list[int]:
+    tags = [0] * length
+    for entity in entities:
+        name = labels.names[entity["label"]]
+        tags[entity["start"]] = labels.bio_tags.index(f"B-{name}")
+        for index in range(entity["start"] + 1, entity["end"]):
+            tags[index] = labels.bio_tags.index(f"I-{name}")
+    return tags
+
+
+def token_row(row: dict, labels: LabelSet) -> dict:
+    return {
+        "id": row["id"],
+        "doc_id": row["doc_id"],
+        "unit_index": row["unit_index"],
+        "tokens": list(row["text"]),
+        "tokens_simplified": list(row["text_simplified"]),
+        "ner_tags": bio_tags(len(row["text"]), row["entities"], labels),
+    }
+
+
+def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet) -> dict:
+    reviewed = [a for a in gold.values() if a.reviewed]
+    spans = sorted(s for a in reviewed for s in a.spans)
+    row = {"doc_id": doc.doc_id}
+    row.update({key: None if plan.get(key) is None else str(plan.get(key)) for key in DOCUMENT_METADATA})
+    row.update(
+        {
+            "known_defects": list(plan.get("known_defects") or []),
+            "text": doc.text,
+            "text_simplified": doc.text_simplified,
+            "units_total": len(doc.units),
+            "units_reviewed": len(reviewed),
+            "entities": [
+                {"start": s.start, "end": s.end, "label": labels.index(s.label), "text": doc.text[s.start : s.end]}
+                for s in spans
+            ],
+        }
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class DatasetTables:
+    """Rows per config and split, before they are written."""
+
+    configs: dict[str, dict[str, list[dict]]]
+    features: dict[str, Features]
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for config in sorted(self.configs):
+            for split in sorted(self.configs[config]):
+                digest.update(f"{config}/{split}\n".encode())
+                for row in self.configs[config][split]:
+                    digest.update(dumps_json(row).encode("utf-8"))
+                    digest.update(b"\n")
+        return digest.hexdigest()
+
+
+def assemble(docs: list[StoredDocument], plans: dict[str, dict], gold: dict, labels: LabelSet) -> DatasetTables:
+    spans: dict[str, list[dict]] = {split: [] for split in SPLITS}
+    by_doc: dict[str, list[dict]] = {}
+    documents: dict[str, list[dict]] = {split: [] for split in SPLITS}
+    for doc in docs:
+        plan = plans[doc.doc_id]
+        split = plan.get("split") or "train"
+        if split not in SPLITS:
+            raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
+        rows = span_rows(doc, gold.get(doc.doc_id, {}), labels)
+        spans[split].extend(rows)
+        by_doc[doc.doc_id] = rows
+        documents[split].append(document_row(doc, plan, gold.get(doc.doc_id, {}), labels))
+    configs = {
+        "spans": spans,
+        "tokens": {split: [token_row(r, labels) for r in rows] for split, rows in spans.items()},
+        "documents": documents,
+    }
+    features = {"spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels)}
+    for held_out in sorted(by_doc):
+        configs[f"fold-{held_out}"] = {
+            "train": [r for doc_id in sorted(by_doc) if doc_id != held_out for r in by_doc[doc_id]],
+            "test": list(by_doc[held_out]),
+        }
+        features[f"fold-{held_out}"] = features["spans"]
+    return DatasetTables(configs, features)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def parquet_bytes(rows: list[dict], features: Features) -> bytes:
+    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
+    sink = io.BytesIO()
+    # Fixed writer settings: the same rows always give the same bytes.
+    pq.write_table(table, sink, compression="zstd", use_dictionary=True, write_statistics=True)
+    return sink.getvalue()
+
+
+def data_file_path(config: str, split: str, fingerprint: str) -> str:
+    # The content fingerprint in the name changes what `datasets` caches on
+    # (its local cache key hashes the card's data_files), so a rebuild that
+    # changes rows can never be served from a stale cache.
+    return f"{DATA_DIR}/{config}/{split}-{fingerprint[:16]}.parquet"
+
+
+def published_splits(tables: DatasetTables) -> dict[str, list[str]]:
+    """Splits with rows, per config; configs without any row are left out.
+    (An empty parquet split cannot be loaded, and an empty split says nothing.)"""
+    result = {}
+    for name, splits in tables.configs.items():
+        kept = [split for split, rows in splits.items() if rows]
+        if kept:
+            result[name] = kept
+    return result
+
+
+def card_metadata(tables: DatasetTables, fingerprint: str, static: dict) -> dict:
+    configs = []
+    infos = []
+    for name, splits in published_splits(tables).items():
+        entry = {"config_name": name}
+        if name == "spans":
+            entry["default"] = True
+        entry["data_files"] = [{"split": split, "path": data_file_path(name, split, fingerprint)} for split in splits]
+        configs.append(entry)
+        infos.append({"config_name": name, "features": tables.features[name]._to_yaml_list()})
+    metadata = dict(static)
+    metadata["configs"] = configs
+    metadata["dataset_info"] = infos
+    return metadata
+
+
+def render_front_matter(metadata: dict) -> str:
+    return "---\n" + yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+def render_template(template: str, blocks: dict[str, str]) -> str:
+    """Fill `{{ name }}` placeholders; an unknown placeholder is an error."""
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in blocks:
+            raise KeyError(f"README template uses {{{{ {name} }}}} but the build provides no such block")
+        return blocks[name]
+
+    return re.sub(r"\{\{\s*([a-z_]+)\s*\}\}", fill, template)
+
+
+def write_dataset(root: Path, tables: DatasetTables, readme: str) -> str:
+    """Write data/ (swapped in whole) and README.md (atomically). Returns the fingerprint."""
+    fingerprint = tables.fingerprint()
+    with staged_directory(Path(root) / DATA_DIR) as staging:
+        for name, splits in published_splits(tables).items():
+            for split in splits:
+                relative = data_file_path(name, split, fingerprint)[len(DATA_DIR) + 1 :]
+                write_bytes_atomic(staging / relative, parquet_bytes(tables.configs[name][split], tables.features[name]))
+    write_bytes_atomic(Path(root) / "README.md", readme.encode("utf-8"))
+    return fingerprint
+
+
+def statistics(tables: DatasetTables, labels: LabelSet) -> dict:
+    """Counts the card shows, computed from the rows."""
+    per_split: dict[str, dict] = {}
+    per_plan: dict[str, dict] = {}
+    for split, rows in tables.configs["spans"].items():
+        entry = per_split.setdefault(split, {"units": 0, **{name: 0 for name in labels.names}})
+        for row in rows:
+            plan = per_plan.setdefault(row["doc_id"], {"split": split, "units": 0, **{name: 0 for name in labels.names}})
+            entry["units"] += 1
+            plan["units"] += 1
+            for entity in row["entities"]:
+                name = labels.names[entity["label"]]
+                entry[name] += 1
+                plan[name] += 1
+    return {"per_split": per_split, "per_plan": dict(sorted(per_plan.items()))}
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def example_row(tables: DatasetTables) -> str:
+    for split in SPLITS:
+        for row in tables.configs["spans"].get(split, []):
+            if row["entities"] and len(row["text"]) < 80:
+                return json.dumps(row, ensure_ascii=False, indent=1)
+    return "(no reviewed unit yet)"
+
+
+# ---------------------------------------------------------------------------
+# The dataset card
+
+
+def size_category(count: int) -> str:
+    for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if count < bound:
+            return name
+    return "n>1M"
+
+
+def _optional_json(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def card_blocks(
+    tables: DatasetTables,
+    fingerprint: str,
+    docs: list[StoredDocument],
+    plans: dict[str, dict],
+    labels: LabelSet,
+    agreement: dict | None,
+    baselines: dict | None,
+) -> dict[str, str]:
+    stats = statistics(tables, labels)
+    names = list(labels.names)
+    split_rows = [
+        [split, stats["per_split"][split]["units"]] + [stats["per_split"][split][n] for n in names]
+        for split in SPLITS
+        if split in stats["per_split"]
+    ]
+    plan_rows = [
+        [doc_id, entry["split"], entry["units"]] + [entry[n] for n in names] for doc_id, entry in stats["per_plan"].items()
+    ]
+    reviewed = {doc.doc_id: sum(1 for r in tables.configs["spans"][plans[doc.doc_id].get("split") or "train"] if r["doc_id"] == doc.doc_id) for doc in docs}
+    review_rows = [[doc.doc_id, len(doc.units), reviewed[doc.doc_id]] for doc in docs]
+    cleaning_rows = []
+    for doc in docs:
+        counts = doc.record["edit_counts"]
+        restored = sum(len(e["inserted"]) for e in doc.edits if e["kind"] in ("garble", "erratum"))
+        low = sum(sum(v in ("context", "unrecoverable") for v in e.get("evidence", [])) for e in doc.edits)
+        cleaning_rows.append(
+            [doc.doc_id, doc.record["raw_length"], doc.record["length"]]
+            + [counts.get(kind, 0) for kind in ("garble", "erratum", "footnote_marker", "pinyin", "boilerplate", "private_use", "whitespace")]
+            + [restored, low]
+        )
+    provenance_rows = []
+    for doc in docs:
+        plan = plans[doc.doc_id]
+        provenance_rows.append(
+            [
+                doc.doc_id,
+                plan.get("title_simplified") or f"(no title in text; {plan.get('title_editorial') or 'untitled'})",
+                plan.get("city") or "",
+                plan.get("issuing_body") or "",
+                plan.get("document_number") or "",
+                plan.get("issue_date") or "",
+                plan.get("plan_period") or "",
+                plan.get("script"),
+                f"`{plan.get('original_file_name')}`",
+                f"`{plan.get('sha256', '')[:12]}…`",
+            ]
+        )
+    split_assignment = "\n".join(
+        f"- **{split}**: " + ", ".join(f"`{p}`" for p in sorted(plans) if (plans[p].get("split") or "train") == split)
+        for split in SPLITS
+    )
+    if agreement:
+        agreement_text = "### Inter-annotator agreement\n\n" + agreement.get("markdown", "")
+    else:
+        agreement_text = "### Inter-annotator agreement\n\nNot yet measured: no second annotation has been published."
+    baselines_text = baselines.get("markdown", "") if baselines else "Not yet run."
+    return {
+        "fingerprint": fingerprint[:16],
+        "label_table": markdown_table(
+            ["id", "label", "description"], [[i, f"`{n}`", d] for i, (n, d) in enumerate(zip(labels.names, labels.descriptions))]
+        )
+        + "\n\nBIO tags of the `tokens` config, in order: "
+        + ", ".join(f"`{t}`" for t in labels.bio_tags)
+        + ".",
+        "example_row": example_row(tables),
+        "split_table": "Units and spans per label, per split:\n\n"
+        + markdown_table(["split", "units"] + names, split_rows),
+        "plan_table": "Per plan:\n\n" + markdown_table(["plan", "split", "units"] + names, plan_rows),
+        "review_status": "Units reviewed and published, per plan (a unit whose gold was not reviewed is never published):\n\n"
+        + markdown_table(["plan", "units in corpus", "units published"], review_rows),
+        "split_assignment": split_assignment,
+        "cleaning_table": "Edits per plan (counted from the edit logs):\n\n"
+        + markdown_table(
+            ["plan", "raw chars", "clean chars", "garble runs", "errata", "footnote markers", "pinyin", "boilerplate", "private use", "whitespace", "restored chars", "low-confidence chars"],
+            cleaning_rows,
+        ),
+        "agreement": agreement_text,
+        "baselines": baselines_text,
+        "provenance_table": markdown_table(
+            ["plan", "title (Simplified)", "city", "issuing body", "document number", "issued", "period", "script", "received as", "sha256"],
+            provenance_rows,
+        ),
+    }
+
+
+def render_card(template: str, metadata: dict, blocks: dict[str, str]) -> str:
+    return render_front_matter(metadata) + "\n" + render_template(template, blocks)
+
+
+def publish(
+    root: Path,
+    docs: list[StoredDocument],
+    plans: dict[str, dict],
+    labels: LabelSet,
+    gold_dir: Path,
+    static_metadata: dict,
+    template: str,
+    agreement: dict | None = None,
+    baselines: dict | None = None,
+) -> tuple[DatasetTables, str]:
+    gold = load_gold(gold_dir, [d.doc_id for d in docs])
+    tables = assemble(docs, plans, gold, labels)
+    fingerprint = tables.fingerprint()
+    metadata = dict(static_metadata)
+    unit_rows = sum(len(rows) for rows in tables.configs["spans"].values())
+    metadata["size_categories"] = [size_category(unit_rows)]
+    metadata = card_metadata(tables, fingerprint, metadata)
+    readme = render_card(template, metadata, card_blocks(tables, fingerprint, docs, plans, labels, agreement, baselines))
+    write_dataset(root, tables, readme)
+    return tables, fingerprint
