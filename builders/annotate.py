@@ -55,9 +55,11 @@ def load_rules(path: Path = CONFIG_PATH) -> PrelabelRules:
     number, joiners = config["number"], config["range_joiners"]
     units = _alternation(config["units"])
     bounds = _alternation(config["bound_words"])
+    chinese, chinese_units = config["chinese_number"], _alternation(config["chinese_numeral_units"])
     value = re.compile(
-        rf"(?<![0-9.]){number}(?:{joiners}{number})?(?:{units})(?:{units})?(?:{bounds})?{config['capacity_suffix']}?"
-        rf"|(?<![0-9.]){number}%(?:{joiners}{number}%)"
+        rf"(?<![0-9.]){number}%{joiners}{number}%"
+        rf"|(?<![0-9.]){number}(?:{joiners}{number})?(?:{units})(?:{units})?(?:{bounds})?{config['capacity_suffix']}?"
+        rf"|(?<![一二两三四五六七八九十百千]){chinese}(?:{chinese_units})(?:{bounds})?"
     )
     cues = _alternation(config["value_cues"])
     bare = re.compile(rf"(?:{cues})(\d+(?:\.\d+)?)(?![0-9.%年月日])")
@@ -148,11 +150,12 @@ def find_departments(text: str, rules: PrelabelRules, known: tuple[str, ...] = (
     if names:
         gazetteer = re.compile(_alternation(names))
         spans += [Span(m.start(), m.end(), "DEPT") for m in gazetteer.finditer(text)]
-    spans += [
-        Span(m.start(), m.end(), "DEPT")
-        for m in rules.department_pattern.finditer(text)
-        if m.group() not in rules.not_departments
-    ]
+    for match in rules.department_pattern.finditer(text):
+        # A prefix in the middle of a word (开发区管委会) is not where a name starts.
+        if match.start() > 0 and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
+            continue
+        if match.group() not in rules.not_departments:
+            spans.append(Span(match.start(), match.end(), "DEPT"))
     return spans
 
 

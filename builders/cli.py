@@ -27,7 +27,7 @@ The main job is `plancorpus build`: it reads the raw plans in seeds/, cleans the
 their structure and writes corpus/. Offsets are Unicode code points, half-open.
 """
 
-console = Console(stderr=True)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def _table(title: str, rows: list[dict]) -> Table:
@@ -61,6 +61,37 @@ def command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_worksheet(args: argparse.Namespace) -> int:
+    from .annotation_workflow import write_worksheet
+
+    paths = Paths(Path(args.root).resolve())
+    path, count = write_worksheet(paths, args.plan, Path(args.out), second=args.second)
+    console.print(f"wrote {count} units to {path}")
+    return 0
+
+
+def command_import_worksheet(args: argparse.Namespace) -> int:
+    from .annotation_workflow import import_worksheet
+
+    paths = Paths(Path(args.root).resolve())
+    summary = import_worksheet(
+        paths, Path(args.file), args.annotator, second=args.second, force=args.force, dry_run=args.dry_run
+    )
+    console.print(_table("imported", [summary]))
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    from .annotation_workflow import validate_annotations
+
+    paths = Paths(Path(args.root).resolve())
+    problems = validate_annotations(paths)
+    for problem in problems:
+        print(problem)
+    console.print(f"{len(problems)} problem(s)" if problems else "all annotation files are valid")
+    return 1 if problems else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -76,6 +107,43 @@ def make_parser() -> argparse.ArgumentParser:
         "converts to Simplified, parses structure, and replaces corpus/ only when every plan built.",
     )
     sub.set_defaults(handler=command_build)
+
+    sub = commands.add_parser(
+        "worksheet",
+        help="write an annotation worksheet for a plan",
+        description="Write a JSONL worksheet, one unit per line, for annotators. Each row shows the unit text "
+        "and (first pass) the rule pre-annotation as `pre`: [[text, label], ...] in reading order. The annotator "
+        "fills `spans` the same way and may add a `note`. With --second, only the second-annotation sample is "
+        "written and no pre-annotation is shown.",
+    )
+    sub.add_argument("--plan", required=True, help="plan id, e.g. chifeng-2017-northeast-revitalization")
+    sub.add_argument("--out", required=True, help="worksheet file to write")
+    sub.add_argument("--second", action="store_true", help="the independent second annotation sample, without pre-annotation")
+    sub.set_defaults(handler=command_worksheet)
+
+    sub = commands.add_parser(
+        "import-worksheet",
+        help="import a filled worksheet as reviewed gold",
+        description="Resolve a filled worksheet's [text, label] pairs to document offsets, check them against the "
+        "text and the guidelines' mechanical rules, and merge them into annotations/gold/<plan>.jsonl (or "
+        "annotations/second/ with --second). Rows whose `spans` is null are skipped. Reviewed gold is never "
+        "replaced without --force; the previous file is kept as a .bak and every write is atomic.",
+    )
+    sub.add_argument("file", help="the filled worksheet (JSONL)")
+    sub.add_argument("--annotator", required=True, help="who read and decided these units")
+    sub.add_argument("--second", action="store_true", help="this is the independent second annotation")
+    sub.add_argument("--force", action="store_true", help="replace units that already have reviewed gold")
+    sub.add_argument("--dry-run", action="store_true", help="check the worksheet and report; write nothing")
+    sub.set_defaults(handler=command_import_worksheet)
+
+    sub = commands.add_parser(
+        "validate",
+        help="check every annotation file against the text and the rules",
+        description="Check annotations/gold/*.jsonl and annotations/second/*.jsonl: offsets in range, span text "
+        "matches the corpus, known labels, no overlap or nesting, nothing inside 《》 titles or document numbers, "
+        "no span starting or ending in whitespace. Prints `file:line: problem` and exits non-zero on any problem.",
+    )
+    sub.set_defaults(handler=command_validate)
     return parser
 
 

@@ -286,3 +286,30 @@ def annotations_from_worksheet(
     if problems:
         raise AnnotationError("\n".join(problems))
     return result
+
+
+def second_annotation_sample(doc_id: str, units: list[dict], share: float = 0.17) -> list[int]:
+    """Units for the independent second annotation: a fixed, hash-chosen share
+    of every plan's units, so the sample is spread over all plans and parts and
+    does not move when other plans change."""
+    import hashlib
+
+    chosen = []
+    for unit in units:
+        digest = hashlib.sha256(f"{doc_id}:{unit['index']}".encode()).digest()
+        if int.from_bytes(digest[:4], "big") / 2**32 < share:
+            chosen.append(unit["index"])
+    return chosen
+
+
+def merge_annotations(existing: list[UnitAnnotation], new: list[UnitAnnotation], force: bool) -> list[UnitAnnotation]:
+    """Add new unit annotations; replacing a reviewed unit needs `force`."""
+    by_index = {a.unit_index: a for a in existing}
+    clashes = [a.unit_index for a in new if a.unit_index in by_index and by_index[a.unit_index].reviewed]
+    if clashes and not force:
+        raise AnnotationError(
+            f"units {clashes[:10]}{' …' if len(clashes) > 10 else ''} already have reviewed gold; pass --force to replace them"
+        )
+    for annotation in new:
+        by_index[annotation.unit_index] = annotation
+    return [by_index[i] for i in sorted(by_index)]

@@ -1,0 +1,101 @@
+"""The annotation workflow over files: worksheets out, reviewed gold in,
+validation of everything under annotations/.
+
+These functions do the I/O around the pure functions of `builders.gold`; the
+CLI calls them, and so can anyone from Python.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .build import Paths
+from .corpus import read_document
+from .gold import (
+    Problem,
+    UnitAnnotation,
+    annotations_from_worksheet,
+    compare_spans,
+    merge_annotations,
+    pre_annotate_document,
+    read_gold_file,
+    second_annotation_sample,
+    unit_record,
+    validate_gold_file,
+    worksheet_rows,
+)
+from .io import read_jsonl, write_jsonl_atomic
+from .seeds import load_manifest, select_plans
+
+GOLD = "gold"
+SECOND = "second"
+
+
+def _plan_document(paths: Paths, plan_id: str):
+    select_plans(load_manifest(paths.seeds), [plan_id])
+    return read_document(paths.corpus, plan_id)
+
+
+def write_worksheet(paths: Paths, plan_id: str, out: Path, second: bool = False) -> tuple[Path, int]:
+    doc = _plan_document(paths, plan_id)
+    units = doc.units
+    if second:
+        chosen = set(second_annotation_sample(plan_id, units))
+        units = [u for u in units if u["index"] in chosen]
+        pre = None
+    else:
+        pre = pre_annotate_document(doc.text, doc.units)
+    rows = worksheet_rows(plan_id, doc.text, units, pre)
+    write_jsonl_atomic(out, rows)
+    return out, len(rows)
+
+
+def import_worksheet(
+    paths: Paths, worksheet: Path, annotator: str, second: bool = False, force: bool = False, dry_run: bool = False
+) -> dict:
+    rows = list(read_jsonl(worksheet))
+    plan_ids = sorted({row.get("doc_id") for _, row in rows})
+    if len(plan_ids) != 1:
+        raise ValueError(f"{worksheet}: a worksheet holds one plan, found {plan_ids}")
+    plan_id = plan_ids[0]
+    doc = _plan_document(paths, plan_id)
+    new = annotations_from_worksheet(rows, doc.text, doc.units, annotator, str(worksheet))
+    if not second:
+        pre_by_unit = {row["unit_index"]: row.get("pre") for _, row in rows}
+        new = [_with_pre_comparison(a, pre_by_unit.get(a.unit_index), doc.text) for a in new]
+    target = paths.annotations / (SECOND if second else GOLD) / f"{plan_id}.jsonl"
+    existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
+    merged = merge_annotations(existing, new, force)
+    if dry_run:
+        return {"plan": plan_id, "checked units": len(new), "units in file": len(existing), "file": "(dry run: nothing written)"}
+    if target.exists():
+        shutil.copy2(target, target.with_suffix(".jsonl.bak"))
+    write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
+    return {"plan": plan_id, "imported units": len(new), "units in file": len(merged), "file": str(target)}
+
+
+def _with_pre_comparison(annotation: UnitAnnotation, pre_pairs, text: str) -> UnitAnnotation:
+    """Record how review changed the pre-annotation of this unit."""
+    from .gold import resolve_worksheet_spans
+
+    if pre_pairs is None:
+        return annotation
+    pre = resolve_worksheet_spans(text[annotation.start : annotation.end], annotation.start, pre_pairs)
+    review = dict(annotation.review)
+    review["pre_annotation"] = compare_spans(pre, list(annotation.spans))
+    return UnitAnnotation(annotation.doc_id, annotation.unit_index, annotation.start, annotation.end, annotation.spans, review)
+
+
+def validate_annotations(paths: Paths) -> list[Problem]:
+    problems: list[Problem] = []
+    known = {p.id for p in load_manifest(paths.seeds)}
+    for folder in (GOLD, SECOND):
+        for path in sorted((paths.annotations / folder).glob("*.jsonl")):
+            plan_id = path.stem
+            if plan_id not in known:
+                problems.append(Problem(str(path), 0, f"no plan {plan_id!r} in seeds/plans.yaml"))
+                continue
+            doc = read_document(paths.corpus, plan_id)
+            problems += validate_gold_file(path, doc.text, doc.units)
+    return problems
