@@ -92,6 +92,16 @@ def command_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def command_export(args: argparse.Namespace) -> int:
+    from .exports import export
+
+    paths = Paths(Path(args.root).resolve())
+    for fmt in args.format:
+        for path in export(paths, fmt, Path(args.out) / fmt):
+            console.print(f"wrote {path}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -144,6 +154,19 @@ def make_parser() -> argparse.ArgumentParser:
         "no span starting or ending in whitespace. Prints `file:line: problem` and exits non-zero on any problem.",
     )
     sub.set_defaults(handler=command_validate)
+
+    sub = commands.add_parser(
+        "export",
+        help="export the reviewed gold for annotation and training tools",
+        description="Write the reviewed gold per split: spaCy DocBin (one token per character, for "
+        "`python -m spacy train`), CoNLL-style BIO (one character per line), Label Studio tasks (with a labelling "
+        "config), doccano JSONL (offsets in UTF-16 code units, as doccano counts them), and brat standoff (one "
+        ".txt/.ann pair per plan). Each format goes to OUT/<format>/.",
+    )
+    sub.add_argument("--format", nargs="+", default=["spacy", "conll", "brat", "labelstudio", "doccano"],
+                     choices=["spacy", "conll", "brat", "labelstudio", "doccano"], help="formats to write (default: all)")
+    sub.add_argument("--out", default="exports", help="output folder (default: exports/)")
+    sub.set_defaults(handler=command_export)
     return parser
 
 

@@ -331,16 +331,18 @@ def _fits(token: Token, reading: Reading, repaired: Sequence[int | None]) -> boo
             return False
     known = [byte for byte in repaired if byte is not None]
     if reading == (None,):
-        # A lone byte or the byte before an eaten `(`: a lead byte, else the
-        # decoder would have shown it as ASCII.
-        return not known or known[0] >= 0x81
+        if not known:
+            return True
+        # Below 0x80 the decoder would have shown the byte as ASCII. The byte
+        # before an eaten `(` must also be a lead byte (0x80 alone is not one).
+        return known[0] >= (0x81 if token.kind == "orphan" else 0x80)
     if reading == (None, None) and token.kind == "qmark":
         # An unreadable pair shows `?` only if no decoder could read it and it
         # is not a user-defined pair (those vanish instead).
         if len(known) < 2:
-            return repaired[0] is None or repaired[0] >= 0x81
+            return repaired[0] is None or repaired[0] >= 0x80
         first, second = repaired
-        return first >= 0x81 and gbk_char((first, second)) is None and not is_user_defined(first, second)
+        return first >= 0x80 and gbk_char((first, second)) is None and not is_user_defined(first, second)
     return True
 
 
