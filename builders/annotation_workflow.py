@@ -29,6 +29,7 @@ from .io import read_jsonl, write_jsonl_atomic
 from .seeds import load_manifest, select_plans
 
 GOLD = "gold"
+FIRST = "first"  # the first pass exactly as imported; agreement is measured on it
 SECOND = "second"
 
 
@@ -64,15 +65,20 @@ def import_worksheet(
     if not second:
         pre_by_unit = {row["unit_index"]: row.get("pre") for _, row in rows}
         new = [_with_pre_comparison(a, pre_by_unit.get(a.unit_index), doc.text) for a in new]
-    target = paths.annotations / (SECOND if second else GOLD) / f"{plan_id}.jsonl"
-    existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
-    merged = merge_annotations(existing, new, force)
+    targets = [SECOND] if second else [GOLD, FIRST]
+    merged_by_target = {}
+    for folder in targets:
+        target = paths.annotations / folder / f"{plan_id}.jsonl"
+        existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
+        merged_by_target[target] = merge_annotations(existing, new, force)
     if dry_run:
-        return {"plan": plan_id, "checked units": len(new), "units in file": len(existing), "file": "(dry run: nothing written)"}
-    if target.exists():
-        shutil.copy2(target, target.with_suffix(".jsonl.bak"))
-    write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
-    return {"plan": plan_id, "imported units": len(new), "units in file": len(merged), "file": str(target)}
+        return {"plan": plan_id, "checked units": len(new), "file": "(dry run: nothing written)"}
+    for target, merged in merged_by_target.items():
+        if target.exists():
+            shutil.copy2(target, target.with_suffix(".jsonl.bak"))
+        write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
+    first_target = next(iter(merged_by_target))
+    return {"plan": plan_id, "imported units": len(new), "units in file": len(merged_by_target[first_target]), "file": str(first_target)}
 
 
 def _with_pre_comparison(annotation: UnitAnnotation, pre_pairs, text: str) -> UnitAnnotation:
@@ -90,7 +96,7 @@ def _with_pre_comparison(annotation: UnitAnnotation, pre_pairs, text: str) -> Un
 def validate_annotations(paths: Paths) -> list[Problem]:
     problems: list[Problem] = []
     known = {p.id for p in load_manifest(paths.seeds)}
-    for folder in (GOLD, SECOND):
+    for folder in (GOLD, FIRST, SECOND):
         for path in sorted((paths.annotations / folder).glob("*.jsonl")):
             plan_id = path.stem
             if plan_id not in known:
@@ -99,3 +105,32 @@ def validate_annotations(paths: Paths) -> list[Problem]:
             doc = read_document(paths.corpus, plan_id)
             problems += validate_gold_file(path, doc.text, doc.units)
     return problems
+
+
+def read_folder(paths: Paths, folder: str) -> list[UnitAnnotation]:
+    annotations = []
+    for path in sorted((paths.annotations / folder).glob("*.jsonl")):
+        annotations += [a for _, a, _ in read_gold_file(path)]
+    return annotations
+
+
+def measure_agreement(paths: Paths) -> dict:
+    """Agreement of the first pass with the second annotation, overall and per
+    plan; writes annotations/agreement.json (the card and annotations/README.md
+    show it)."""
+    from .agreement import markdown, measure
+    from .io import write_json_atomic
+    from .labels import load_labels
+
+    names = load_labels(paths.annotations / "labels.yaml").names
+    first, second = read_folder(paths, FIRST), read_folder(paths, SECOND)
+    overall = measure(first, second, names)
+    per_plan = {
+        plan: measure([a for a in first if a.doc_id == plan], [b for b in second if b.doc_id == plan], names)
+        for plan in sorted({b.doc_id for b in second})
+    }
+    result = overall.to_dict()
+    result["per_plan"] = {plan: a.to_dict() for plan, a in per_plan.items()}
+    result["markdown"] = markdown(overall, per_plan, names)
+    write_json_atomic(paths.annotations / "agreement.json", result)
+    return result

@@ -1,15 +1,16 @@
 """Byte model of the garbled GBK runs in the raw seeds, and a checker for their repairs.
 
-Some Traditional-script seeds were served as GBK (cp936) bytes that went through
-two byte-blind tools before being decoded:
+Two seeds hold runs of Traditional-script GBK (cp936) bytes decoded one byte
+off. What the runs show is explained by two byte-blind steps before decoding
+(inferred from the runs themselves, not documented anywhere):
 
-1. the pinyin tool inserted `(pinyin)` after every *byte* match of a character
-   in its dictionary, so it also fired on phantom characters formed by the
-   trail byte of one character and the lead byte of the next (`償等` =
-   `83 94 b5 c8`: `94 b5` is 數, so `(shù)` was pasted between `b5` and `c8`);
-2. the text was cut before every byte match of a full-width punctuation mark
-   (。？；，、...), phantom ones included (`。科` = `a1 a3 bf c6`: `a3 bf` is ？),
-   and each piece was decoded on its own.
+1. the pinyin tool pasted `(pinyin)` after every *byte* match of a character in
+   its dictionary, so it also fired on phantom characters formed by the trail
+   byte of one character and the lead byte of the next (`償等` = `83 94 b5 c8`:
+   `94 b5` is 數, so `(shù)` sits between `b5` and `c8`);
+2. the text was cut before full-width punctuation marks, phantom ones included
+   (`。科` = `a1 a3 bf c6`: `a3 bf` is ？), and each piece was decoded on its own.
+   Not every mark cut the text: one run carries a real ， inside it.
 
 Either way a decoder lands one byte off inside a character, and from there it
 pairs the trail byte of each character with the lead byte of the next until an
@@ -17,17 +18,22 @@ ASCII byte puts it back in step. What the raw text shows for such a run:
 
 * a CJK character: the two bytes it encodes, i.e. (trail of one original
   character, lead of the next);
-* `?` then `pinyin)`: a lead byte followed by the `(` of an inserted annotation;
-  the decoder ate the `(`. The annotation names the character formed by the
-  byte before and this byte, so the pinyin pins the unknown byte;
-* `?` elsewhere: a lone byte at the end of a piece (the first byte of a run is
-  always such a lone byte), a folded ？ (`a3 bf`, full-width forms were later
-  folded to ASCII), or a pair no decoder could read;
+* `?` then `pinyin)`: an orphan, a lead byte followed by the `(` of a pasted
+  annotation, which the decoder ate with it. The annotation names the character
+  formed by the byte before and the orphan byte, so the pinyin pins that byte;
+* `?` elsewhere: a lone byte left at the end of a piece (a run that starts at a
+  cut starts with one), a folded ？ (`a3 bf`; the files fold full-width forms to
+  ASCII), or a pair no decoder could read;
 * an ASCII letter: a trail byte in 0x40-0x7e (`業` = `98 49` shows `I`), or a
   folded full-width form (`；` = `a3 bb` shows `;`);
 * nothing at all: a pair in a GBK user-defined area decodes to a private-use
   character, and those were stripped. These vanished pairs are invisible, so
-  the checker has to allow them wherever the repaired bytes form such a pair.
+  the checker allows one wherever the repaired bytes form such a pair.
+
+One thing the picture does not explain: twice a whole annotated character shows
+as a single orphan `?` between characters that decode in step (`全力?gòu)建` is
+全力構建). The checker accepts that reading only as an orphan's second choice
+and reports it in `Alignment.unusual`.
 
 `check_patch` searches for a reading of the garbled run under these rules that
 reproduces, byte for byte, the GBK encoding of a proposed repair; `propose` does
@@ -172,6 +178,7 @@ def _qmark_readings(position: int, length: int) -> tuple[Reading, ...]:
 def tokenize(garbled: str) -> list[Token]:
     """Split a garbled run into tokens, attaching each pinyin remnant to its `?`."""
     tokens: list[Token] = []
+    readings: tuple[Reading, ...]
     position = 0
     while position < len(garbled):
         char = garbled[position]
@@ -189,7 +196,7 @@ def tokenize(garbled: str) -> list[Token]:
             tokens.append(Token(position, char, "qmark", _qmark_readings(position, len(garbled))))
         elif code < 0x80:
             if 0x40 <= code <= 0x7E:  # can be a trail byte shown as itself
-                readings: tuple[Reading, ...] = ((code,), (0xA3, code + 0x80))
+                readings = ((code,), (0xA3, code + 0x80))
             elif 0x21 <= code <= 0x3F:  # cannot be a trail byte, so a folded full-width form
                 readings = ((0xA3, code + 0x80), (code,))
             else:
@@ -273,50 +280,55 @@ def propose(
 ) -> list[Slot]:
     """Re-pair the canonical byte stream of a run into original characters.
 
-    `before` is the raw text just before the run (its last byte is what a
-    leading remnant pairs with). `gaps` are positions in `reencode(garbled)`
-    where a vanished user-defined pair is assumed; nothing in the bytes shows
-    where they are, so a person supplies them when a re-paired character makes
-    no sense. Candidates are ranked by `frequency` (e.g. character counts of the
-    clean parts of the seeds); the choice among them stays a human one.
+    `before` is the raw text just before the run (its last original byte is
+    what a leading remnant pairs with). With `readings`, an orphan byte is
+    narrowed to the bytes that make the remnant's reading with the byte before
+    it. `gaps` are positions in `reencode(garbled)` (odd: between two re-paired
+    characters) where a vanished user-defined pair is assumed; nothing in the
+    bytes shows where they are, so a person supplies them when a re-paired
+    character makes no sense. Candidates are ranked by `frequency` (e.g.
+    character counts of the seeds); the choice among them stays a human one.
     """
-    tokens = tokenize(garbled)
     stream: list[int | None] = []
-    allowed: dict[int, set[int]] = {}
-    pinned_by: dict[int, str] = {}
-    for token in tokens:
+    remnants: dict[int, str] = {}
+    for token in tokenize(garbled):
         for byte in token.readings[0]:
-            if token.kind == "orphan" and readings is not None:
-                previous = stream[-1] if stream else _last_byte(before)
-                if previous is not None:
-                    allowed[len(stream)] = pinned_bytes(previous, token.remnant, readings)
-                    pinned_by[len(stream)] = token.remnant
+            if token.kind == "orphan":
+                remnants[len(stream)] = token.remnant
             stream.append(byte)
+    vanished: set[int] = set()
     for gap in sorted(gaps, reverse=True):
-        # A vanished pair is (trail of one character, lead of the next); only
-        # user-defined lead bytes can be that trail.
         stream[gap:gap] = [None, None]
-        allowed = {(k + 2 if k >= gap else k): v for k, v in allowed.items()}
-        pinned_by = {(k + 2 if k >= gap else k): v for k, v in pinned_by.items()}
-        allowed[gap] = set(range(0xA1, 0xA8)) | set(range(0xAA, 0xB0)) | set(range(0xF8, 0xFF))
+        remnants = {(k + 2 if k >= gap else k): v for k, v in remnants.items()}
+        vanished = {k + 2 if k >= gap else k for k in vanished} | {gap}
+    allowed: dict[int, set[int]] = {}
+    for position in vanished:
+        # A vanished pair is (trail of one character, lead of the next), so
+        # that trail must be a lead byte of a user-defined area.
+        allowed[position] = set(range(0xA1, 0xA8)) | set(range(0xAA, 0xB0)) | set(range(0xF8, 0xFF))
+    if readings is not None:
+        for position, remnant in remnants.items():
+            previous = stream[position - 1] if position > 0 else _last_byte(before)
+            if previous is not None:
+                allowed[position] = pinned_bytes(previous, remnant, readings)
+    rank = frequency or {}
     slots = []
     for start in range(0, len(stream), 2):
         lead = stream[start]
         trail = stream[start + 1] if start + 1 < len(stream) else None
+        if lead is None and trail is None and start not in allowed and start + 1 not in allowed:
+            slots.append(Slot(lead, trail, ()))
+            continue
         leads = [lead] if lead is not None else sorted(allowed.get(start, range(0x81, 0xFF)))
         trails = [trail] if trail is not None else sorted(allowed.get(start + 1, range(0x40, 0xFF)))
-        if lead is None and trail is None and start not in allowed and start + 1 not in allowed:
-            candidates: tuple[str, ...] = ()
-        else:
-            found = {
-                char
-                for a, b in itertools.product(leads, trails)
-                if not is_user_defined(a, b) and (char := gbk_char((a, b))) is not None
-            }
-            rank = frequency or {}
-            candidates = tuple(sorted(found, key=lambda c: (-rank.get(c, 0), c)))
-        note = pinned_by.get(start, "") or pinned_by.get(start + 1, "")
-        slots.append(Slot(lead, trail, candidates, note))
+        found = {
+            char
+            for a, b in itertools.product(leads, trails)
+            if not is_user_defined(a, b) and (char := gbk_char((a, b))) is not None
+        }
+        candidates = tuple(sorted(found, key=lambda c: (-rank.get(c, 0), c)))
+        pinned_by = (remnants.get(start, "") or remnants.get(start + 1, "")) if readings is not None else ""
+        slots.append(Slot(lead, trail, candidates, pinned_by))
     return slots
 
 
@@ -362,9 +374,10 @@ def _align_stream(
     text, then canonical readings (an anomaly is a worse explanation than a
     stripped pair, which is common), then fewer vanished pairs.
     """
-    memo: dict[tuple[int, int], tuple[tuple[int, int, int], list[tuple[str, int, int]]] | None] = {}
+    Best = tuple[tuple[int, int, int], list[tuple[str, int, int]]] | None
+    memo: dict[tuple[int, int], Best] = {}
 
-    def best(i: int, j: int):
+    def best(i: int, j: int) -> Best:
         if (i, j) in memo:
             return memo[(i, j)]
         result = None
@@ -526,13 +539,13 @@ def char_offsets(repaired: str, alignment: Alignment) -> list[int]:
     character whose bytes all vanished takes the offset of the character before.
     """
     offsets = []
-    previous = 0
+    offset = 0
     for index in range(len(repaired)):
         carriers = [s.token for s in alignment.sources if s.char_index == index and s.token is not None]
         if carriers:
-            previous = max(set(carriers), key=lambda t: (carriers.count(t), -t))
-            previous = alignment.tokens[previous].offset
-        offsets.append(previous)
+            carrier = max(set(carriers), key=lambda t: (carriers.count(t), -t))
+            offset = alignment.tokens[carrier].offset
+        offsets.append(offset)
     return offsets
 
 

@@ -175,11 +175,16 @@ def resolve_worksheet_spans(unit_text: str, unit_start: int, pairs: list) -> lis
     strings resolve to the occurrence the annotator meant.
     """
     spans, cursor = [], 0
+    # Nothing is ever annotated inside a title or document number, so an
+    # occurrence there is never the one meant (全市“十三五”规划 after 《…“十三五”…》).
+    regions = protected_regions(unit_text)
     for index, pair in enumerate(pairs):
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
             raise AnnotationError(f"span {index + 1}: expected [text, label], got {pair!r}")
         surface, label = pair
         found = unit_text.find(surface, cursor) if surface else -1
+        while found >= 0 and any(start < found + len(surface) and found < end for start, end in regions):
+            found = unit_text.find(surface, found + 1)
         if found < 0:
             hint = " (listed out of reading order?)" if surface and surface in unit_text else ""
             raise AnnotationError(f"span {index + 1}: {surface!r} not found after offset {cursor} of the unit{hint}")

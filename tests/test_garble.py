@@ -152,6 +152,21 @@ def test_only_the_two_documented_misfits_need_a_whole_character_orphan():
     assert misfits == ["?gòu)", "?dǎo)"]
 
 
+SUBSTITUTES = "的是在發建市經業"
+
+
+@each_entry
+def test_changing_a_character_the_bytes_or_pinyin_settle_breaks_the_check(entry):
+    # The guarantee behind `bytes` and `pinyin`: no other character fits there.
+    # (A `context` character may have rivals; that is what the label says.)
+    for k, c in enumerate(entry["chars"]):
+        if c["evidence"] not in ("bytes", "pinyin"):
+            continue
+        for substitute in SUBSTITUTES.replace(c["char"], ""):
+            wrong = entry["repaired"][:k] + substitute + entry["repaired"][k + 1 :]
+            assert check_patch(entry["raw_text"], wrong, before(entry), READINGS) != [], wrong
+
+
 def test_evidence_counts_match_the_byte_model_not_wishful_thinking():
     claimed = [c["evidence"] for e in ENTRIES for c in e["chars"]]
     supported = [
@@ -180,7 +195,8 @@ def test_tokenize_attaches_the_remnant_to_its_orphan():
 
 def test_propose_realigns_known_bytes_and_narrows_by_pinyin():
     slots = propose(EXAMPLE, before="構(gòu)建", readings=READINGS)
-    assert [s.candidates[0] if len(s.candidates) == 1 else None for s in slots] == [None, "科", "技", "投", "入", "實"]
+    settled = [s.candidates[0] if len(s.candidates) == 1 else None for s in slots]
+    assert settled == [None, "科", "技", "投", "入", "實"]
     assert "。" in slots[0].candidates  # only its trail a3 is known
     assert slots[-1].pinned_by == "shí"
 
@@ -188,6 +204,18 @@ def test_propose_realigns_known_bytes_and_narrows_by_pinyin():
 def test_propose_without_readings_leaves_the_pinned_slot_open():
     slots = propose(EXAMPLE)
     assert "實" in slots[-1].candidates and len(slots[-1].candidates) > 1
+
+
+def test_propose_with_gaps_for_vanished_pairs():
+    # Title (山西省)陽泉市國民經: the pairs after 泉's lead c8 and 國's lead 87
+    # vanished; with those gaps the re-paired slots line up with the title.
+    garbled = "?。╆柸袊窠?jīng)"
+    assert reencode(garbled)[6:10] == [0xC8, 0xD0, 0x87, 0xF1]
+    slots = propose(garbled, "(山西", READINGS, gaps=(7, 9))
+    wanted = "省)陽泉市國民經"
+    assert len(slots) == len(wanted)
+    for slot, char in zip(slots, wanted):
+        assert char in slot.candidates or (char == ")" and slot.candidates == ("）",))
 
 
 def test_check_patch_accepts_the_right_repair_with_its_evidence():
