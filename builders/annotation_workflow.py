@@ -38,16 +38,22 @@ def _plan_document(paths: Paths, plan_id: str):
     return read_document(paths.corpus, plan_id)
 
 
-def write_worksheet(paths: Paths, plan_id: str, out: Path, second: bool = False) -> tuple[Path, int]:
+def write_worksheet(
+    paths: Paths, plan_id: str, out: Path, second: bool = False, unit_range: tuple[int, int] | None = None
+) -> tuple[Path, int]:
     doc = _plan_document(paths, plan_id)
     units = doc.units
+    if unit_range is not None:
+        units = [u for u in units if unit_range[0] <= u["index"] < unit_range[1]]
     if second:
         chosen = set(second_annotation_sample(plan_id, units))
         units = [u for u in units if u["index"] in chosen]
         pre = None
     else:
         pre = pre_annotate_document(doc.text, doc.units)
-    rows = worksheet_rows(plan_id, doc.text, units, pre)
+    rows = worksheet_rows(plan_id, doc.text, units, pre) if pre is None else worksheet_rows(
+        plan_id, doc.text, units, {u["index"]: pre[u["index"]] for u in units}
+    )
     write_jsonl_atomic(out, rows)
     return out, len(rows)
 

@@ -65,7 +65,11 @@ def command_worksheet(args: argparse.Namespace) -> int:
     from .annotation_workflow import write_worksheet
 
     paths = Paths(Path(args.root).resolve())
-    path, count = write_worksheet(paths, args.plan, Path(args.out), second=args.second)
+    unit_range = None
+    if args.units:
+        first, _, last = args.units.partition(":")
+        unit_range = (int(first or 0), int(last) if last else 10**9)
+    path, count = write_worksheet(paths, args.plan, Path(args.out), second=args.second, unit_range=unit_range)
     console.print(f"wrote {count} units to {path}")
     return 0
 
@@ -129,6 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--plan", required=True, help="plan id, e.g. chifeng-2017-northeast-revitalization")
     sub.add_argument("--out", required=True, help="worksheet file to write")
     sub.add_argument("--second", action="store_true", help="the independent second annotation sample, without pre-annotation")
+    sub.add_argument("--units", help="only units START:END (unit indices, half-open), to split a long plan")
     sub.set_defaults(handler=command_worksheet)
 
     sub = commands.add_parser(

@@ -1,0 +1,88 @@
+"""Consistency audit of the gold: a string annotated with a label somewhere
+and left unannotated, or labelled differently, elsewhere.
+
+Peer Chinese NER sets are criticised for annotating repeated mentions once;
+this audit lists every such place so each is either fixed in the gold or
+justified in `annotations/audit_exceptions.yaml` (with the guideline rule).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .annotate import Span, protected_regions
+from .gold import UnitAnnotation
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    label: str  # the label the string has elsewhere
+    found: str  # "unannotated", or the other label/boundary found here
+
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.doc_id, self.start, self.text, self.label)
+
+
+def _covering(spans: list[Span], start: int, end: int) -> list[Span]:
+    return [s for s in spans if s.start < end and start < s.end]
+
+
+def audit(
+    texts: dict[str, str], annotations: list[UnitAnnotation], min_chars: int = 2
+) -> list[Finding]:
+    """Findings over reviewed units. An occurrence is consistent when a span of
+    the same label covers exactly it, or it lies inside a longer span of the
+    same label (市发改委 inside 忻州市发改委), or inside a title or document
+    number, where nothing is annotated."""
+    reviewed = [a for a in annotations if a.reviewed]
+    surfaces: dict[str, set[str]] = {}
+    for a in reviewed:
+        for span in a.spans:
+            surface = texts[a.doc_id][span.start : span.end]
+            if len(surface) >= min_chars:
+                surfaces.setdefault(surface, set()).add(span.label)
+    if not surfaces:
+        return []
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True)))
+    findings: list[Finding] = []
+    for a in reviewed:
+        text = texts[a.doc_id]
+        unit_text = text[a.start : a.end]
+        regions = protected_regions(unit_text)
+        spans = sorted(a.spans)
+        for surface in surfaces:
+            for match in re.finditer(re.escape(surface), unit_text):
+                start, end = a.start + match.start(), a.start + match.end()
+                if any(r0 < match.end() and match.start() < r1 for r0, r1 in regions):
+                    continue
+                covering = _covering(spans, start, end)
+                for label in sorted(surfaces[surface]):
+                    exact = any(s.start == start and s.end == end and s.label == label for s in covering)
+                    inside = any(s.start <= start and end <= s.end and s.label == label for s in covering)
+                    if exact or inside:
+                        continue
+                    if not covering:
+                        found = "unannotated"
+                    else:
+                        found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering)
+                    findings.append(Finding(a.doc_id, start, end, surface, label, found))
+    del pattern
+    return sorted(set(findings))
+
+
+def unresolved(findings: list[Finding], exceptions: list[dict]) -> list[Finding]:
+    """Findings no exception justifies. An exception names the plan, the
+    offset, the string and the label, plus the rule and the reason."""
+    justified = {(e["doc_id"], int(e["start"]), e["text"], e["label"]) for e in exceptions}
+    return [f for f in findings if f.key() not in justified]
+
+
+def stale_exceptions(findings: list[Finding], exceptions: list[dict]) -> list[dict]:
+    """Exceptions that no longer match a finding (the gold was fixed since)."""
+    keys = {f.key() for f in findings}
+    return [e for e in exceptions if (e["doc_id"], int(e["start"]), e["text"], e["label"]) not in keys]
