@@ -102,9 +102,19 @@ def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lam
     started = time.perf_counter()
     docs = build_documents(paths.seeds, progress=progress)
     write_corpus(docs, paths.corpus)
+    report_annotations(paths)
     tables, fingerprint = publish_dataset(paths)
     units = sum(len(rows) for rows in tables.configs["spans"].values())
     return BuildReport(docs, time.perf_counter() - started, fingerprint, units)
+
+
+def report_annotations(paths: Paths = Paths()) -> None:
+    """Agreement figures and annotations/README.md, from the annotation files."""
+    from .annotation_workflow import measure_agreement, write_annotation_report
+
+    if any((paths.annotations / "second").glob("*.jsonl")):
+        measure_agreement(paths)
+    write_annotation_report(paths)
 
 
 def publish_dataset(paths: Paths = Paths()):

@@ -106,6 +106,20 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_audit(args: argparse.Namespace) -> int:
+    from .annotation_workflow import run_audit
+
+    paths = Paths(Path(args.root).resolve())
+    findings, open_findings, stale = run_audit(paths)
+    shown = findings if args.all else open_findings
+    for f in shown:
+        print(f"{f.doc_id}\t{f.start}\t{f.end}\t{f.text}\t{f.label}\t{f.found}")
+    for e in stale:
+        print(f"stale exception: {e}")
+    console.print(f"{len(findings)} finding(s), {len(open_findings)} open, {len(stale)} stale exception(s)")
+    return 1 if open_findings or stale else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,6 +173,17 @@ def make_parser() -> argparse.ArgumentParser:
         "no span starting or ending in whitespace. Prints `file:line: problem` and exits non-zero on any problem.",
     )
     sub.set_defaults(handler=command_validate)
+
+    sub = commands.add_parser(
+        "audit",
+        help="list strings annotated somewhere and not elsewhere",
+        description="Consistency audit of the gold: every string annotated with a label somewhere and left "
+        "unannotated or labelled differently elsewhere (outside titles and document numbers). Each finding must be "
+        "fixed in the gold or justified in annotations/audit_exceptions.yaml. Prints open findings as TSV "
+        "(plan, start, end, text, label, what was found) and exits non-zero while any is open.",
+    )
+    sub.add_argument("--all", action="store_true", help="also list findings that an exception justifies")
+    sub.set_defaults(handler=command_audit)
 
     sub = commands.add_parser(
         "export",
