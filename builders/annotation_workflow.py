@@ -59,8 +59,20 @@ def write_worksheet(
 
 
 def import_worksheet(
-    paths: Paths, worksheet: Path, annotator: str, second: bool = False, force: bool = False, dry_run: bool = False
+    paths: Paths,
+    worksheet: Path,
+    annotator: str,
+    second: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
+    revision: bool = False,
 ) -> dict:
+    """Import a filled worksheet.
+
+    A first pass goes to gold/ and first/; a second annotation to second/; a
+    revision (adjudication or audit fix) replaces units in gold/ only, keeping
+    each unit's original review record and appending the revision to it.
+    """
     rows = list(read_jsonl(worksheet))
     plan_ids = sorted({row.get("doc_id") for _, row in rows})
     if len(plan_ids) != 1:
@@ -68,10 +80,14 @@ def import_worksheet(
     plan_id = plan_ids[0]
     doc = _plan_document(paths, plan_id)
     new = annotations_from_worksheet(rows, doc.text, doc.units, annotator, str(worksheet))
-    if not second:
+    if revision:
+        current = {a.unit_index: a for a in read_folder_plan(paths, GOLD, plan_id)}
+        new = [_as_revision(a, current.get(a.unit_index), annotator) for a in new]
+        force = True
+    elif not second:
         pre_by_unit = {row["unit_index"]: row.get("pre") for _, row in rows}
         new = [_with_pre_comparison(a, pre_by_unit.get(a.unit_index), doc.text) for a in new]
-    targets = [SECOND] if second else [GOLD, FIRST]
+    targets = [SECOND] if second else [GOLD] if revision else [GOLD, FIRST]
     merged_by_target = {}
     for folder in targets:
         target = paths.annotations / folder / f"{plan_id}.jsonl"
@@ -85,6 +101,24 @@ def import_worksheet(
         write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
     first_target = next(iter(merged_by_target))
     return {"plan": plan_id, "imported units": len(new), "units in file": len(merged_by_target[first_target]), "file": str(first_target)}
+
+
+def read_folder_plan(paths: Paths, folder: str, plan_id: str) -> list[UnitAnnotation]:
+    path = paths.annotations / folder / f"{plan_id}.jsonl"
+    return [a for _, a, _ in read_gold_file(path)] if path.exists() else []
+
+
+def _as_revision(new: UnitAnnotation, old: UnitAnnotation | None, annotator: str) -> UnitAnnotation:
+    """Keep the unit's original review record and append this revision."""
+    if old is None:
+        raise ValueError(f"unit {new.unit_index} has no gold to revise; import it as a first pass")
+    review = dict(old.review)
+    entry = {"annotator": annotator, "note": new.review.get("note", "")}
+    if set(old.spans) != set(new.spans):
+        entry["removed"] = [[s.start, s.end, s.label] for s in sorted(set(old.spans) - set(new.spans))]
+        entry["added"] = [[s.start, s.end, s.label] for s in sorted(set(new.spans) - set(old.spans))]
+    review["revisions"] = list(review.get("revisions", [])) + [entry]
+    return UnitAnnotation(new.doc_id, new.unit_index, new.start, new.end, new.spans, review)
 
 
 def _with_pre_comparison(annotation: UnitAnnotation, pre_pairs, text: str) -> UnitAnnotation:

@@ -8,7 +8,6 @@ justified in `annotations/audit_exceptions.yaml` (with the guideline rule).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .annotate import Span, protected_regions
@@ -48,18 +47,25 @@ def audit(
                 surfaces.setdefault(surface, set()).add(span.label)
     if not surfaces:
         return []
-    pattern = re.compile("|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True)))
+    # Index the strings by their first character: one pass over each unit finds
+    # every occurrence, overlapping ones included, without a scan per string.
+    by_first: dict[str, list[str]] = {}
+    for surface in surfaces:
+        by_first.setdefault(surface[0], []).append(surface)
     findings: list[Finding] = []
     for a in reviewed:
         text = texts[a.doc_id]
         unit_text = text[a.start : a.end]
         regions = protected_regions(unit_text)
         spans = sorted(a.spans)
-        for surface in surfaces:
-            for match in re.finditer(re.escape(surface), unit_text):
-                start, end = a.start + match.start(), a.start + match.end()
-                if any(r0 < match.end() and match.start() < r1 for r0, r1 in regions):
+        for offset, char in enumerate(unit_text):
+            for surface in by_first.get(char, ()):
+                if not unit_text.startswith(surface, offset):
                     continue
+                local_end = offset + len(surface)
+                if any(r0 < local_end and offset < r1 for r0, r1 in regions):
+                    continue
+                start, end = a.start + offset, a.start + local_end
                 covering = _covering(spans, start, end)
                 for label in sorted(surfaces[surface]):
                     exact = any(s.start == start and s.end == end and s.label == label for s in covering)
@@ -71,7 +77,6 @@ def audit(
                     else:
                         found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering)
                     findings.append(Finding(a.doc_id, start, end, surface, label, found))
-    del pattern
     return sorted(set(findings))
 
 

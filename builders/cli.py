@@ -79,7 +79,8 @@ def command_import_worksheet(args: argparse.Namespace) -> int:
 
     paths = Paths(Path(args.root).resolve())
     summary = import_worksheet(
-        paths, Path(args.file), args.annotator, second=args.second, force=args.force, dry_run=args.dry_run
+        paths, Path(args.file), args.annotator, second=args.second, force=args.force, dry_run=args.dry_run,
+        revision=args.revision,
     )
     console.print(_table("imported", [summary]))
     return 0
@@ -163,6 +164,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--second", action="store_true", help="this is the independent second annotation")
     sub.add_argument("--force", action="store_true", help="replace units that already have reviewed gold")
     sub.add_argument("--dry-run", action="store_true", help="check the worksheet and report; write nothing")
+    sub.add_argument("--revision", action="store_true",
+                     help="an adjudication or audit fix: replace these units in gold/ only, keeping their review "
+                     "record and appending the revision (who, note, spans added and removed)")
     sub.set_defaults(handler=command_import_worksheet)
 
     sub = commands.add_parser(

@@ -172,19 +172,34 @@ def resolve_worksheet_spans(unit_text: str, unit_start: int, pairs: list) -> lis
     """Turn `[text, label]` pairs in reading order into document offsets.
 
     Each pair is looked up from the end of the previous one, so repeated
-    strings resolve to the occurrence the annotator meant.
+    strings resolve to the occurrence the annotator meant; `[text, label, n]`
+    takes the n-th occurrence instead of the first.
     """
     spans, cursor = [], 0
     # Nothing is ever annotated inside a title or document number, so an
     # occurrence there is never the one meant (全市“十三五”规划 after 《…“十三五”…》).
     regions = protected_regions(unit_text)
     for index, pair in enumerate(pairs):
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-            raise AnnotationError(f"span {index + 1}: expected [text, label], got {pair!r}")
-        surface, label = pair
-        found = unit_text.find(surface, cursor) if surface else -1
-        while found >= 0 and any(start < found + len(surface) and found < end for start, end in regions):
-            found = unit_text.find(surface, found + 1)
+        valid = (
+            isinstance(pair, (list, tuple))
+            and len(pair) in (2, 3)
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], str)
+            and (len(pair) == 2 or (isinstance(pair[2], int) and pair[2] >= 1))
+        )
+        if not valid:
+            raise AnnotationError(f"span {index + 1}: expected [text, label] or [text, label, occurrence], got {pair!r}")
+        surface, label = pair[0], pair[1]
+        # An optional third element picks the n-th occurrence after the previous
+        # span, for a string that also occurs, unannotated, before the one meant.
+        wanted = pair[2] if len(pair) == 3 else 1
+        found, seen = cursor - 1, 0
+        while seen < wanted:
+            found = unit_text.find(surface, found + 1) if surface else -1
+            if found < 0:
+                break
+            if not any(start < found + len(surface) and found < end for start, end in regions):
+                seen += 1
         if found < 0:
             hint = " (listed out of reading order?)" if surface and surface in unit_text else ""
             raise AnnotationError(f"span {index + 1}: {surface!r} not found after offset {cursor} of the unit{hint}")

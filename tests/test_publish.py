@@ -1,0 +1,144 @@
+"""The published dataset: loads offline with `datasets.load_dataset` from an
+absolute path, splits are plan-disjoint, the card's tables match the rows,
+and a rebuild that changes rows is never served from a stale cache."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builders.build import Paths, build, publish_dataset
+from builders.labels import load_labels
+from builders.publish import SPLITS, bio_tags
+
+datasets = pytest.importorskip("datasets")
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("hf-cache"))
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    # Nothing may be fetched from a hub.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+
+
+def load(path, *args, cache_dir):
+    return datasets.load_dataset(str(path), *args, cache_dir=cache_dir)
+
+
+def test_default_config_loads_with_label_names(paths, cache_dir):
+    spans = load(paths.root, cache_dir=cache_dir)
+    labels = load_labels()
+    assert set(spans) <= set(SPLITS) and spans["train"].num_rows > 0
+    assert spans["train"].features["entities"].feature["label"].names == list(labels.names)
+    row = spans["train"][0]
+    for entity in row["entities"]:
+        assert row["text"][entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_tokens_config_is_ready_for_token_classification(paths, cache_dir):
+    tokens = load(paths.root, "tokens", cache_dir=cache_dir)
+    spans = load(paths.root, cache_dir=cache_dir)
+    labels = load_labels()
+    assert tokens["train"].features["ner_tags"].feature.names == list(labels.bio_tags)
+    for token_row, span_row in zip(tokens["train"].select(range(50)), spans["train"].select(range(50))):
+        assert "".join(token_row["tokens"]) == span_row["text"]
+        assert token_row["ner_tags"] == bio_tags(len(span_row["text"]), span_row["entities"], labels)
+
+
+def test_documents_and_fold_configs_load(paths, cache_dir):
+    documents = load(paths.root, "documents", cache_dir=cache_dir)
+    plans = {p["id"]: p for p in yaml.safe_load((paths.seeds / "plans.yaml").read_text(encoding="utf-8"))}
+    loaded = {row["doc_id"]: split for split in documents for row in documents[split]}
+    assert loaded == {plan_id: plan["split"] for plan_id, plan in plans.items()}
+    for plan_id in plans:
+        fold = load(paths.root, f"fold-{plan_id}", cache_dir=cache_dir)
+        assert set(fold["test"]["doc_id"]) == {plan_id}
+        assert plan_id not in set(fold["train"]["doc_id"])
+
+
+def test_splits_are_plan_disjoint_and_share_no_unit_text(paths, cache_dir):
+    spans = load(paths.root, cache_dir=cache_dir)
+    seen: dict[str, str] = {}
+    plans_by_split = {split: set(spans[split]["doc_id"]) for split in spans}
+    for a in plans_by_split:
+        for b in plans_by_split:
+            assert a == b or not (plans_by_split[a] & plans_by_split[b])
+    for split in spans:
+        for text in spans[split]["text"]:
+            assert seen.setdefault(text, split) == split, f"{text!r} occurs in {seen[text]} and {split}"
+
+
+def test_every_split_holds_every_label(paths, cache_dir):
+    spans = load(paths.root, cache_dir=cache_dir)
+    names = load_labels().names
+    for split in spans:
+        present = {names[e["label"]] for row in spans[split] for e in row["entities"]}
+        assert present == set(names), f"{split} lacks {set(names) - present}"
+
+
+def test_card_statistics_match_the_loaded_rows(paths, cache_dir):
+    spans = load(paths.root, cache_dir=cache_dir)
+    names = load_labels().names
+    card = (paths.root / "README.md").read_text(encoding="utf-8")
+    for split in spans:
+        counts = [sum(1 for row in spans[split] for e in row["entities"] if names[e["label"]] == n) for n in names]
+        expected = f"| {split} | {spans[split].num_rows} | " + " | ".join(str(c) for c in counts) + " |"
+        assert expected in card, f"card table row for {split} should read {expected}"
+
+
+def test_card_metadata_is_complete_and_has_no_row_counts(paths):
+    card = (paths.root / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(card.split("---\n")[1])
+    for key in ("language", "license", "pretty_name", "task_categories", "task_ids", "annotations_creators", "size_categories", "source_datasets", "configs", "dataset_info"):
+        assert key in front, key
+    assert "num_examples" not in card.split("---\n")[1]
+    assert [c["config_name"] for c in front["configs"] if c.get("default")] == ["spans"]
+
+
+def test_no_python_file_at_the_root_named_like_the_repository(paths):
+    assert not list(paths.root.glob("*.py"))
+
+
+def test_dot_path_fails_in_this_datasets_version_and_absolute_path_works(paths, cache_dir, monkeypatch):
+    monkeypatch.chdir(paths.root)
+    try:
+        datasets.load_dataset(".", cache_dir=cache_dir)
+    except ValueError as error:
+        assert "dataset_name" in str(error)
+    assert load(os.path.abspath("."), cache_dir=cache_dir)["train"].num_rows > 0
+
+
+def test_rebuild_after_adding_a_plan_is_not_served_from_a_stale_cache(tmp_path, paths):
+    """Copy the project, load, add a plan (a repeated seed under a new id, with
+    its gold), rebuild, and load again with the same cache: the new rows show."""
+    root = tmp_path / "clone"
+    for name in ("seeds", "corpus", "annotations"):
+        shutil.copytree(paths.root / name, root / name)
+    copy = Paths(root)
+    publish_dataset(copy)
+    cache = str(tmp_path / "cache")
+    before = datasets.load_dataset(str(root), cache_dir=cache)
+    manifest = yaml.safe_load((root / "seeds" / "plans.yaml").read_text(encoding="utf-8"))
+    source = next(p for p in manifest if p["id"] == "chifeng-2017-northeast-revitalization")
+    raw = (root / "seeds" / source["raw_file"]).read_bytes() + "\n新增一句。".encode("utf-8")
+    (root / "seeds" / "raw" / "copy-2017-plan.txt").write_bytes(raw)
+    import hashlib
+
+    manifest.append(dict(source, id="copy-2017-plan", raw_file="raw/copy-2017-plan.txt", sha256=hashlib.sha256(raw).hexdigest(), split="train"))
+    (root / "seeds" / "plans.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    gold = (root / "annotations" / "gold" / "chifeng-2017-northeast-revitalization.jsonl").read_text(encoding="utf-8")
+    (root / "annotations" / "gold" / "copy-2017-plan.jsonl").write_text(
+        gold.replace("chifeng-2017-northeast-revitalization", "copy-2017-plan"), encoding="utf-8"
+    )
+    build(copy)
+    after = datasets.load_dataset(str(root), cache_dir=cache)
+    assert "copy-2017-plan" in set(after["train"]["doc_id"])
+    assert after["train"].num_rows > before["train"].num_rows
