@@ -121,6 +121,30 @@ def command_audit(args: argparse.Namespace) -> int:
     return 1 if open_findings or stale else 0
 
 
+def command_evaluate(args: argparse.Namespace) -> int:
+    from evaluation.reports import markdown
+    from evaluation.run import evaluate, write_reports
+
+    root = Path(args.root).resolve()
+    evaluation, units = evaluate(
+        root,
+        model=args.model,
+        predictions=Path(args.predictions) if args.predictions else None,
+        config=args.config,
+        split=args.split,
+        lenient=args.lenient,
+        n_resamples=args.bootstrap,
+        progress=_progress("predicting"),
+    )
+    for problem in evaluation.problems:
+        console.print(f"[yellow]skipped[/]: {problem}")
+    print(markdown(evaluation))
+    stem = (args.model or Path(args.predictions).stem).replace(":", "_").replace("/", "_") + f".{args.config}.{args.split}"
+    for path in write_reports(evaluation, units, Path(args.out), stem):
+        console.print(f"wrote {path}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -201,6 +225,25 @@ def make_parser() -> argparse.ArgumentParser:
                      choices=["spacy", "conll", "brat", "labelstudio", "doccano"], help="formats to write (default: all)")
     sub.add_argument("--out", default="exports", help="output folder (default: exports/)")
     sub.set_defaults(handler=command_export)
+
+    sub = commands.add_parser(
+        "evaluate",
+        help="score a model or a predictions file against the gold",
+        description="Score predictions against the published gold under the SemEval-2013 schemes (strict, exact, "
+        "partial, type), per label, micro and macro, per plan, with a 95%% bootstrap interval. Predictions come from "
+        "a JSONL file (one line per unit: {\"id\": ..., \"entities\": [{\"start\", \"end\", \"label\"}]}, offsets "
+        "in code points of the unit text) or from a model: rules, jieba, spacy:PATH, hf:PATH, python:module:function. "
+        "Writes JSON, Markdown and HTML reports to --out.",
+    )
+    source = sub.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="rules | jieba | spacy:PATH | hf:PATH | python:module:function")
+    source.add_argument("--predictions", help="a predictions JSONL file")
+    sub.add_argument("--config", default="spans", help="dataset config: spans (default) or fold-<plan id>")
+    sub.add_argument("--split", default="test", help="split to score (default: test)")
+    sub.add_argument("--lenient", action="store_true", help="skip and report bad prediction lines instead of stopping")
+    sub.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the interval (0: none)")
+    sub.add_argument("--out", default="evaluation/reports", help="folder for the reports")
+    sub.set_defaults(handler=command_evaluate)
     return parser
 
 

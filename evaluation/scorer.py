@@ -111,7 +111,7 @@ replacement, using numpy for the resampled sums.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
@@ -188,15 +188,14 @@ def _split_identical(gold: list[Row], pred: list[Row]) -> tuple[list[Row], list[
     Identical pairs rank first and never compete with each other, except as
     duplicates, so removing them first yields the ranked matching exactly.
     """
-    gold_set, pred_set = set(gold), set(pred)
-    if len(gold_set) == len(gold) and len(pred_set) == len(pred):
-        same = gold_set & pred_set
-        return (
-            list(same),
-            [row for row in gold if row not in same],
-            [row for row in pred if row not in same],
-        )
-    # Duplicates present: fall back to counted multisets.
+    same = set(gold).intersection(pred)
+    # Keep input order: input usually comes unit by unit, and the sort in
+    # `_match` is then close to a linear merge.
+    gold_rest = [row for row in gold if row not in same]
+    pred_rest = [row for row in pred if row not in same]
+    if len(gold) - len(gold_rest) == len(same) == len(pred) - len(pred_rest):
+        return list(same), gold_rest, pred_rest
+    # A shared row is listed twice on one side: count multiplicities instead.
     gold_count, pred_count = Counter(gold), Counter(pred)
     same_count = gold_count & pred_count
     return (
@@ -206,73 +205,67 @@ def _split_identical(gold: list[Row], pred: list[Row]) -> tuple[list[Row], list[
     )
 
 
-def _overlapping_pairs(golds: Sequence[Row], preds: Sequence[Row]) -> list[tuple[int, int]]:
-    """All index pairs ``(i, j)`` whose half-open spans share a code point.
+def _ranked_pairs(spans: list[tuple[str, int, int, int, str]]) -> list[tuple]:
+    """Every overlapping (gold, prediction) pair, as sort keys in ranking order.
 
-    Small units are compared directly. Larger ones are swept in start order and
-    keep a list of the open spans of each side, so the cost follows the number
-    of overlaps rather than ``len(golds) * len(preds)``.
+    ``spans`` holds both sides as ``(doc_id, start, side, end, label)``, where
+    side 0 is gold and side 1 is a prediction, sorted. One sweep covers the
+    whole corpus. Each side keeps the list of its spans that are still open in
+    the current unit. The later-starting span of a pair (the prediction, at
+    equal starts) finds the other in that list, so each pair is produced
+    exactly once, and the cost follows the number of overlaps, not the product
+    of the two sides.
+
+    A key is (not same boundaries, not same label, -overlap, gold start,
+    pred start, gold end, pred end, gold label, pred label, gold index,
+    pred index): the ranking of the module docstring, then positions in
+    ``spans`` so that identical spans are still told apart. Pairs of different
+    units never share a span, so one corpus-wide sort ranks each unit correctly.
     """
-    if len(golds) * len(preds) <= 64:
-        return [
-            (i, j)
-            for i, g in enumerate(golds)
-            for j, p in enumerate(preds)
-            if g[1] < p[2] and p[1] < g[2]
-        ]
-    # Golds sort before preds at equal starts; the later-starting span of a pair
-    # finds the other in the open list, so each overlap is seen exactly once.
-    events = sorted(
-        [(g[1], 0, i, g[2]) for i, g in enumerate(golds)]
-        + [(p[1], 1, j, p[2]) for j, p in enumerate(preds)]
-    )
-    open_spans: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
-    pairs: list[tuple[int, int]] = []
-    for start, side, index, end in events:
-        other = open_spans[1 - side]
-        if other:
-            # Spans that ended at or before this start can never overlap again.
-            other[:] = [(e, k) for e, k in other if e > start]
-            if side == 0:
-                pairs.extend((index, k) for _, k in other)
-            else:
-                pairs.extend((k, index) for _, k in other)
-        open_spans[side].append((end, index))
-    return pairs
-
-
-def _align_unit(golds: list[Row], preds: list[Row]) -> tuple[list[tuple[Row, Row]], list[tuple[Row, Row]]]:
-    """Ranked greedy matching of one unit: (all-label pairs, same-label pairs).
-
-    The same-label matching is the per-label view. Restricting the ranking to
-    same-label pairs leaves their relative order unchanged, so one sort serves
-    both matchings.
-    """
-    golds.sort()
-    preds.sort()  # indices, hence the final tie-break, independent of input order
     ranked = []
-    for i, j in _overlapping_pairs(golds, preds):
-        _, gs, ge, gl = golds[i]
-        _, ps, pe, pl = preds[j]
-        # Sort key = the ranking of the module docstring; -overlap = max start - min end.
-        ranked.append((gs != ps or ge != pe, gl != pl, max(gs, ps) - min(ge, pe), gs, ps, ge, pe, gl, pl, i, j))
+    unit = None
+    open_spans: tuple[list[tuple[int, int, int, str]], list[tuple[int, int, int, str]]] = ([], [])
+    for n, (doc_id, start, side, end, label) in enumerate(spans):
+        if doc_id != unit:
+            unit = doc_id
+            open_spans = ([], [])
+        others = open_spans[1 - side]
+        if len(others) > 8:
+            # Spans that ended at or before this start can never overlap again;
+            # pruning only long lists keeps the common short case cheap.
+            others[:] = [o for o in others if o[0] > start]
+        for o_end, o_n, o_start, o_label in others:
+            if o_end <= start:
+                continue
+            if side:  # this is the prediction
+                ranked.append((
+                    o_start != start or o_end != end, o_label != label, max(o_start, start) - min(o_end, end),
+                    o_start, start, o_end, end, o_label, label, o_n, n,
+                ))  # fmt: skip
+            else:
+                ranked.append((
+                    start != o_start or end != o_end, label != o_label, max(start, o_start) - min(end, o_end),
+                    start, o_start, end, o_end, label, o_label, n, o_n,
+                ))  # fmt: skip
+        open_spans[side].append((end, n, start, label))
     ranked.sort()
-    return _greedy(ranked, golds, preds, same_label_only=False), _greedy(ranked, golds, preds, same_label_only=True)
+    return ranked
 
 
-def _greedy(ranked: list[tuple], golds: list[Row], preds: list[Row], same_label_only: bool) -> list[tuple[Row, Row]]:
+def _greedy(ranked: list[tuple], same_label_only: bool) -> list[tuple[int, int]]:
+    """Take ranked pairs whose gold and prediction are both still free."""
     used_gold: set[int] = set()
     used_pred: set[int] = set()
     pairs = []
     for key in ranked:
         if same_label_only and key[1]:
             continue
-        i, j = key[-2], key[-1]
-        if i in used_gold or j in used_pred:
+        gold_n, pred_n = key[9], key[10]
+        if gold_n in used_gold or pred_n in used_pred:
             continue
-        used_gold.add(i)
-        used_pred.add(j)
-        pairs.append((golds[i], preds[j]))
+        used_gold.add(gold_n)
+        used_pred.add(pred_n)
+        pairs.append((gold_n, pred_n))
     return pairs
 
 
@@ -285,21 +278,24 @@ class _Matching:
     pred_rest: list[Row]
 
 
+def _row(span: tuple[str, int, int, int, str]) -> Row:
+    doc_id, start, _, end, label = span
+    return doc_id, start, end, label
+
+
 def _match(gold: list[Row], pred: list[Row]) -> _Matching:
     identical, gold_rest, pred_rest = _split_identical(gold, pred)
-    golds_by_unit: defaultdict[str, list[Row]] = defaultdict(list)
-    for row in gold_rest:
-        golds_by_unit[row[0]].append(row)
-    preds_by_unit: defaultdict[str, list[Row]] = defaultdict(list)
-    for row in pred_rest:
-        preds_by_unit[row[0]].append(row)
-    joint: list[tuple[Row, Row]] = []
-    same_label: list[tuple[Row, Row]] = []
-    # Units with leftovers on one side only are all MISSED or all SPURIOUS.
-    for unit in golds_by_unit.keys() & preds_by_unit.keys():
-        unit_joint, unit_same = _align_unit(golds_by_unit[unit], preds_by_unit[unit])
-        joint.extend(unit_joint)
-        same_label.extend(unit_same)
+    spans = [(d, s, 0, e, lab) for d, s, e, lab in gold_rest]
+    spans += [(d, s, 1, e, lab) for d, s, e, lab in pred_rest]
+    spans.sort()
+    ranked = _ranked_pairs(spans)
+
+    def resolve(pairs: list[tuple[int, int]]) -> list[tuple[Row, Row]]:
+        return [(_row(spans[g]), _row(spans[p])) for g, p in pairs]
+
+    # Restricting the ranking to same-label pairs keeps their order, so the
+    # per-label matching reuses the sorted list.
+    joint, same_label = resolve(_greedy(ranked, False)), resolve(_greedy(ranked, True))
     return _Matching(identical, joint, same_label, gold_rest, pred_rest)
 
 
