@@ -149,14 +149,22 @@ def select_plans(plans: list[Plan], ids: list[str] | None) -> list[Plan]:
 
 
 def decode_utf8(data: bytes, path: Path) -> str:
+    return decode_seed(data, path, "utf-8")
+
+
+def decode_seed(data: bytes, path: Path, encoding: str) -> str:
+    """The seed's text in the encoding its manifest entry records (UTF-8 for
+    the original five; `add-plan` records what it detected)."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise SeedError(
-            f"{path}: not valid UTF-8 at byte {error.start} (line {line}): {error.reason}; "
-            "convert it with `add-plan`, which detects the encoding"
+            f"{path}: not valid {encoding} at byte {error.start} (line {line}): {error.reason}; "
+            "add a plan with `add-plan`, which detects the encoding"
         ) from error
+    except LookupError as error:
+        raise SeedError(f"{path}: unknown source_encoding {encoding!r} in the manifest") from error
     # A BOM is an encoding artefact, not text; offsets are counted after it.
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -172,7 +180,8 @@ def read_seed(seeds_dir: Path, plan: Plan) -> Seed:
             f"{path}: sha256 is {digest} but {MANIFEST_NAME} records {plan.sha256} for plan {plan.id!r}; "
             "the seed changed since it was curated"
         )
-    return Seed(plan=plan, raw_text=decode_utf8(data, path), path=path)
+    encoding = plan.metadata.get("source_encoding") or "utf-8"
+    return Seed(plan=plan, raw_text=decode_seed(data, path, encoding), path=path)
 
 
 def load_errata(seeds_dir: Path) -> list[Erratum]:

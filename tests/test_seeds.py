@@ -59,7 +59,7 @@ def test_non_utf8_seed_names_the_byte_and_line(project_copy):
     entries[0]["sha256"] = sha256_file(path)
     manifest_path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
     plan = load_manifest(project_copy.seeds)[0]
-    with pytest.raises(SeedError, match=r"not valid UTF-8 at byte 0 \(line 1\)"):
+    with pytest.raises(SeedError, match=r"not valid utf-8 at byte 0 \(line 1\)"):
         read_seed(project_copy.seeds, plan)
 
 
