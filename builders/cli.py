@@ -145,6 +145,44 @@ def command_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_baselines(args: argparse.Namespace) -> int:
+    from evaluation.baselines import run_baselines
+
+    root = Path(args.root).resolve()
+    result = run_baselines(
+        root, Path(args.work_dir) if args.work_dir else None, folds=not args.no_folds, seed=args.seed,
+        max_steps=args.max_steps, progress=_progress("predicting"), log=console.print,
+    )
+    print(result["markdown"])
+    console.print("wrote evaluation/results/baselines.json; run `plancorpus build` to put the table on the card")
+    return 0
+
+
+def command_add_plan(args: argparse.Namespace) -> int:
+    from .io import load_yaml
+    from .new_plan import add_plan
+
+    paths = Paths(Path(args.root).resolve())
+    metadata = dict(load_yaml(Path(args.metadata)) or {}) if args.metadata else {}
+    for key in ("city", "province", "title", "issuing_body", "document_number", "issue_date", "plan_period", "script", "split"):
+        if getattr(args, key) is not None:
+            metadata[key] = getattr(args, key)
+    summary = add_plan(paths, Path(args.file), args.id, metadata, model=args.model)
+    console.print(_table("plan added", [summary]))
+    console.print("next: annotate the tasks in Label Studio or doccano, then `plancorpus import-annotations`")
+    return 0
+
+
+def command_import_annotations(args: argparse.Namespace) -> int:
+    from .new_plan import import_annotations
+
+    paths = Paths(Path(args.root).resolve())
+    summary = import_annotations(paths, Path(args.file), args.format, args.plan, args.annotator, force=args.force)
+    console.print(_table("annotations imported", [summary]))
+    console.print("next: `plancorpus validate`, then `plancorpus build`")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -244,6 +282,54 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the interval (0: none)")
     sub.add_argument("--out", default="evaluation/reports", help="folder for the reports")
     sub.set_defaults(handler=command_evaluate)
+
+    sub = commands.add_parser(
+        "baselines",
+        help="run the rules, jieba and spaCy baselines (and spaCy leave-one-plan-out)",
+        description="Score the rule pre-annotator and the jieba.posseg reference on validation and test, train the "
+        "spaCy character NER baseline (evaluation/configs/spacy_ner.cfg, fixed seed, CPU) on train and score it, and "
+        "train and score it once per leave-one-plan-out fold. Writes evaluation/results/baselines.json, whose table the "
+        "next `plancorpus build` puts on the dataset card. Takes about half an hour on two cores.",
+    )
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--max-steps", type=int, default=None, help="override training.max_steps of the config")
+    sub.add_argument("--no-folds", action="store_true", help="skip leave-one-plan-out")
+    sub.add_argument("--work-dir", help="where trained pipelines go (default: a temporary folder)")
+    sub.set_defaults(handler=command_baselines)
+
+    sub = commands.add_parser(
+        "add-plan",
+        help="add a new plan: seed, manifest, corpus, pre-annotation, annotation tasks",
+        description="Add a plan file end to end. Detects the encoding (UTF-8 with or without BOM, GB18030/GBK, "
+        "Big5, UTF-16) and line endings, keeps the raw bytes in seeds/raw/<id>.txt with their sha256, appends the "
+        "manifest entry to seeds/plans.yaml, rebuilds the corpus, pre-annotates every unit with --model, and writes "
+        "annotation tasks to annotations/tasks/<id>/ for Label Studio (pre-annotations as predictions, with a "
+        "labelling config) and doccano. Nothing is changed if any step fails.",
+    )
+    sub.add_argument("file", help="the plan as received")
+    sub.add_argument("--id", required=True, help="a stable id: lower-case letters, digits, hyphens (city-year-topic)")
+    sub.add_argument("--metadata", help="a YAML file with the manifest fields (city, title, issue_date, ...)")
+    for key in ("city", "province", "title", "issuing_body", "document_number", "issue_date", "plan_period"):
+        sub.add_argument(f"--{key.replace('_', '-')}", dest=key, help=f"manifest field {key}")
+    sub.add_argument("--script", choices=["Traditional", "Simplified"], help="default: guessed with OpenCC")
+    sub.add_argument("--split", choices=["train", "validation", "test"], help="dataset split (default: train)")
+    sub.add_argument("--model", default="rules", help="pre-annotation model (any evaluate --model; default: rules)")
+    sub.set_defaults(handler=command_add_plan)
+
+    sub = commands.add_parser(
+        "import-annotations",
+        help="import reviewed annotations from Label Studio, doccano, brat or JSONL",
+        description="Convert an annotation export to document offsets (doccano's UTF-16 offsets are converted), "
+        "check every span against the corpus text and the guidelines' mechanical rules, and merge the units into "
+        "annotations/gold/<plan>.jsonl as reviewed gold. Reviewed gold is never replaced without --force; the "
+        "previous file is kept as .bak and the write is atomic.",
+    )
+    sub.add_argument("file", help="the export: Label Studio JSON, doccano JSONL, brat .ann, or JSONL {id, entities}")
+    sub.add_argument("--format", required=True, choices=["labelstudio", "doccano", "brat", "jsonl"])
+    sub.add_argument("--plan", required=True, help="plan id")
+    sub.add_argument("--annotator", default="unknown", help="who reviewed these units")
+    sub.add_argument("--force", action="store_true", help="replace units that already have reviewed gold")
+    sub.set_defaults(handler=command_import_annotations)
     return parser
 
 

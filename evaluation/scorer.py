@@ -99,11 +99,12 @@ N7. Label rows. nervaluate reports only the labels that occur and has no macro
     average; ``per_label`` here lists every label, and ``macro`` is defined
     above.
 
-Speed: identical spans, most of the pairs in a usable system, are matched in
-one multiset intersection over the whole corpus. The rest is grouped by unit,
-sorted, and swept for overlapping pairs, so the cost is about
-``O(n log n + overlapping pairs)`` and there is no quadratic pass over units
-or corpus.
+Speed: the core is pure Python. Identical spans, which are most of the pairs
+for a usable system, are matched by one multiset intersection over the whole
+corpus, done in C. The remaining spans of both sides are sorted by
+(unit, start) and swept once for overlapping pairs. The pairs are ranked by one
+sort and taken greedily. The cost is about ``O(n log n + overlapping pairs)``,
+with no quadratic pass over a unit or over the corpus.
 
 The bootstrap (``bootstrap``, ``paired_bootstrap``) resamples units with
 replacement, using numpy for the resampled sums.
@@ -113,8 +114,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from dataclasses import dataclass
+from itertools import filterfalse, repeat
+from operator import add, attrgetter, itemgetter
 from typing import Any
 
 from builders.labels import load_labels
@@ -189,10 +191,10 @@ def _split_identical(gold: list[Row], pred: list[Row]) -> tuple[list[Row], list[
     duplicates, so removing them first yields the ranked matching exactly.
     """
     same = set(gold).intersection(pred)
-    # Keep input order: input usually comes unit by unit, and the sort in
-    # `_match` is then close to a linear merge.
-    gold_rest = [row for row in gold if row not in same]
-    pred_rest = [row for row in pred if row not in same]
+    # filterfalse over a bound method filters in C. The rest keeps input order,
+    # which usually goes unit by unit, so the sort in `_match` is nearly a merge.
+    gold_rest = list(filterfalse(same.__contains__, gold))
+    pred_rest = list(filterfalse(same.__contains__, pred))
     if len(gold) - len(gold_rest) == len(same) == len(pred) - len(pred_rest):
         return list(same), gold_rest, pred_rest
     # A shared row is listed twice on one side: count multiplicities instead.
@@ -205,16 +207,23 @@ def _split_identical(gold: list[Row], pred: list[Row]) -> tuple[list[Row], list[
     )
 
 
-def _ranked_pairs(spans: list[tuple[str, int, int, int, str]]) -> list[tuple]:
+# A span is a row with its side appended: (doc_id, start, end, label, side),
+# side 0 for gold and 1 for a prediction.
+Span = tuple[str, int, int, str, int]
+
+# Positions in a pair key (see `_ranked_pairs`).
+_SAME_BOUNDS, _OTHER_LABEL, _GOLD_LABEL, _GOLD_N, _PRED_N = 0, 1, 7, 9, 10
+
+
+def _ranked_pairs(spans: list[Span]) -> list[tuple]:
     """Every overlapping (gold, prediction) pair, as sort keys in ranking order.
 
-    ``spans`` holds both sides as ``(doc_id, start, side, end, label)``, where
-    side 0 is gold and side 1 is a prediction, sorted. One sweep covers the
-    whole corpus. Each side keeps the list of its spans that are still open in
-    the current unit. The later-starting span of a pair (the prediction, at
-    equal starts) finds the other in that list, so each pair is produced
-    exactly once, and the cost follows the number of overlaps, not the product
-    of the two sides.
+    ``spans`` holds the spans of both sides, sorted. One sweep covers the whole
+    corpus. Each side keeps the list of its spans that are still open in the
+    current unit, and the later of the two spans of a pair finds the other in
+    that list. Each pair is thus produced exactly once, at equal starts too,
+    and the cost follows the number of overlaps, not the product of the two
+    sides.
 
     A key is (not same boundaries, not same label, -overlap, gold start,
     pred start, gold end, pred end, gold label, pred label, gold index,
@@ -222,10 +231,11 @@ def _ranked_pairs(spans: list[tuple[str, int, int, int, str]]) -> list[tuple]:
     ``spans`` so that identical spans are still told apart. Pairs of different
     units never share a span, so one corpus-wide sort ranks each unit correctly.
     """
-    ranked = []
+    ranked: list[tuple] = []
+    add = ranked.append
     unit = None
     open_spans: tuple[list[tuple[int, int, int, str]], list[tuple[int, int, int, str]]] = ([], [])
-    for n, (doc_id, start, side, end, label) in enumerate(spans):
+    for n, (doc_id, start, end, label, side) in enumerate(spans):
         if doc_id != unit:
             unit = doc_id
             open_spans = ([], [])
@@ -237,66 +247,53 @@ def _ranked_pairs(spans: list[tuple[str, int, int, int, str]]) -> list[tuple]:
         for o_end, o_n, o_start, o_label in others:
             if o_end <= start:
                 continue
+            # The other span started no later, so the overlap is [start, min(ends)).
+            overlap = (o_end if o_end < end else end) - start
             if side:  # this is the prediction
-                ranked.append((
-                    o_start != start or o_end != end, o_label != label, max(o_start, start) - min(o_end, end),
-                    o_start, start, o_end, end, o_label, label, o_n, n,
-                ))  # fmt: skip
+                add((o_start != start or o_end != end, o_label != label, -overlap,
+                     o_start, start, o_end, end, o_label, label, o_n, n))  # fmt: skip
             else:
-                ranked.append((
-                    start != o_start or end != o_end, label != o_label, max(start, o_start) - min(end, o_end),
-                    start, o_start, end, o_end, label, o_label, n, o_n,
-                ))  # fmt: skip
+                add((start != o_start or end != o_end, label != o_label, -overlap,
+                     start, o_start, end, o_end, label, o_label, n, o_n))  # fmt: skip
         open_spans[side].append((end, n, start, label))
     ranked.sort()
     return ranked
 
 
-def _greedy(ranked: list[tuple], same_label_only: bool) -> list[tuple[int, int]]:
-    """Take ranked pairs whose gold and prediction are both still free."""
+def _greedy(ranked: list[tuple], same_label_only: bool) -> list[tuple]:
+    """The keys of the ranked pairs taken while their gold and prediction are both free."""
     used_gold: set[int] = set()
     used_pred: set[int] = set()
-    pairs = []
+    taken = []
     for key in ranked:
-        if same_label_only and key[1]:
+        if same_label_only and key[_OTHER_LABEL]:
             continue
-        gold_n, pred_n = key[9], key[10]
+        gold_n, pred_n = key[_GOLD_N], key[_PRED_N]
         if gold_n in used_gold or pred_n in used_pred:
             continue
         used_gold.add(gold_n)
         used_pred.add(pred_n)
-        pairs.append((gold_n, pred_n))
-    return pairs
+        taken.append(key)
+    return taken
 
 
 @dataclass(frozen=True)
 class _Matching:
     identical: list[Row]  # gold rows matched to an identical prediction
-    joint: list[tuple[Row, Row]]  # the other matched (gold, pred) pairs, all labels
-    same_label: list[tuple[Row, Row]]  # the other matched pairs of the per-label view
-    gold_rest: list[Row]  # gold rows without an identical prediction
-    pred_rest: list[Row]
-
-
-def _row(span: tuple[str, int, int, int, str]) -> Row:
-    doc_id, start, _, end, label = span
-    return doc_id, start, end, label
+    spans: list[Span]  # all other rows of both sides, sorted
+    joint: list[tuple]  # keys of the other matched pairs, all labels
+    same_label: list[tuple]  # keys of the other matched pairs of the per-label view
 
 
 def _match(gold: list[Row], pred: list[Row]) -> _Matching:
     identical, gold_rest, pred_rest = _split_identical(gold, pred)
-    spans = [(d, s, 0, e, lab) for d, s, e, lab in gold_rest]
-    spans += [(d, s, 1, e, lab) for d, s, e, lab in pred_rest]
+    spans = list(map(add, gold_rest, repeat((0,))))  # tuple concatenation, in C
+    spans += map(add, pred_rest, repeat((1,)))
     spans.sort()
     ranked = _ranked_pairs(spans)
-
-    def resolve(pairs: list[tuple[int, int]]) -> list[tuple[Row, Row]]:
-        return [(_row(spans[g]), _row(spans[p])) for g, p in pairs]
-
     # Restricting the ranking to same-label pairs keeps their order, so the
     # per-label matching reuses the sorted list.
-    joint, same_label = resolve(_greedy(ranked, False)), resolve(_greedy(ranked, True))
-    return _Matching(identical, joint, same_label, gold_rest, pred_rest)
+    return _Matching(identical, spans, _greedy(ranked, False), _greedy(ranked, True))
 
 
 @dataclass(frozen=True)
@@ -326,14 +323,15 @@ def align(gold: Iterable[Entity], pred: Iterable[Entity], labels: Sequence[str] 
     """Align gold and predicted spans one-to-one by the ranked matching."""
     names = _label_names(labels)
     matching = _match(_rows(gold, names), _rows(pred, names))
+    entities = [Entity(*span[:4]) for span in matching.spans]
     pairs = [(Entity(*row), Entity(*row)) for row in matching.identical]
-    pairs += [(Entity(*g), Entity(*p)) for g, p in matching.joint]
-    missed = Counter(matching.gold_rest) - Counter(g for g, _ in matching.joint)
-    spurious = Counter(matching.pred_rest) - Counter(p for _, p in matching.joint)
+    pairs += [(entities[key[_GOLD_N]], entities[key[_PRED_N]]) for key in matching.joint]
+    matched = {key[_GOLD_N] for key in matching.joint} | {key[_PRED_N] for key in matching.joint}
+    unmatched = [(span[4], entities[n]) for n, span in enumerate(matching.spans) if n not in matched]
     return Alignment(
         pairs=tuple(sorted(pairs)),
-        missed=tuple(sorted(Entity(*row) for row in missed.elements())),
-        spurious=tuple(sorted(Entity(*row) for row in spurious.elements())),
+        missed=tuple(sorted(e for side, e in unmatched if side == 0)),
+        spurious=tuple(sorted(e for side, e in unmatched if side == 1)),
     )
 
 
@@ -367,18 +365,36 @@ def _count_vectors(
             found = vectors[key] = [0] * (4 * k + 3)
         return found
 
-    for offset, rows in enumerate((gold, pred, matching.identical, [g for g, _ in matching.same_label])):
-        if group is None:
-            # Whole-corpus totals: count labels in C, no per-row Python work.
-            total = vector(None)
-            for label, n in Counter(map(_LABEL, rows)).items():
+    spans = matching.spans
+    if group is None:
+        # Whole-corpus totals: everything is counted in C, no per-row Python work.
+        total = vector(None)
+        for offset, labels_seen in enumerate((
+            map(_LABEL, gold),
+            map(_LABEL, pred),
+            map(_LABEL, matching.identical),
+            map(itemgetter(_GOLD_LABEL), matching.same_label),
+        )):  # fmt: skip
+            for label, n in Counter(labels_seen).items():
                 total[slot[label] + offset] += n
-        else:
-            for (doc_id, label), n in Counter(map(_DOC_LABEL, rows)).items():
+        kinds = Counter(map(itemgetter(_SAME_BOUNDS, _OTHER_LABEL), matching.joint))
+    else:
+        for offset, keys in enumerate((
+            map(_DOC_LABEL, gold),
+            map(_DOC_LABEL, pred),
+            map(_DOC_LABEL, matching.identical),
+            ((spans[key[_GOLD_N]][0], key[_GOLD_LABEL]) for key in matching.same_label),
+        )):  # fmt: skip
+            for (doc_id, label), n in Counter(keys).items():
                 vector(group(doc_id))[slot[label] + offset] += n
-    for g, p in matching.joint:
-        kind = 0 if (g[1] == p[1] and g[2] == p[2]) else (1 if g[3] == p[3] else 2)
-        vector(None if group is None else group(g[0]))[4 * k + kind] += 1
+        kinds = Counter(
+            (group(spans[key[_GOLD_N]][0]), key[_SAME_BOUNDS], key[_OTHER_LABEL]) for key in matching.joint
+        )
+    # (not same boundaries, other label) -> slot: identical pairs, (False, False), were split off before.
+    kind_slot = {(False, True): 0, (True, False): 1, (True, True): 2}
+    for kind, n in kinds.items():
+        key = None if group is None else kind[0]
+        vector(key)[4 * k + kind_slot[kind[-2:]]] += n
     return vectors
 
 
@@ -502,29 +518,31 @@ def _scores_from_vector(vector: Sequence[int], labels: Sequence[str]) -> Scores:
         "partial": (identical + exact_other, 0, overlap),
         "type": (identical + overlap_same, exact_other + overlap_other, 0),
     }
+    per_label: dict[str, dict[str, Score]] = {scheme: {} for scheme in SCHEMES}
+    present = []
+    for i, label in enumerate(labels):
+        gold_n, pred_n, same, near = vector[4 * i : 4 * i + 4]
+        if gold_n or pred_n:
+            present.append(label)
+        missed_l, spurious_l = gold_n - same - near, pred_n - same - near
+        # Per-label pairs share the label, so only boundaries decide: exact is
+        # strict, and without near misses all four schemes coincide. Scores are
+        # immutable, so equal rows share one object (per-unit scoring builds many).
+        strict = make_score(same, near, 0, missed_l, spurious_l)
+        partial = make_score(same, 0, near, missed_l, spurious_l) if near else strict
+        kind = make_score(same + near, 0, 0, missed_l, spurious_l) if near else strict
+        for scheme, row in zip(SCHEMES, (strict, strict, partial, kind)):
+            per_label[scheme][label] = row
     schemes = {}
     for scheme in SCHEMES:
-        per_label = {}
-        present = []
-        for i, label in enumerate(labels):
-            gold_n, pred_n, same, near = vector[4 * i : 4 * i + 4]
-            # Per-label pairs share the label, so only boundaries decide.
-            cor, inc, par = {
-                "strict": (same, near, 0),
-                "exact": (same, near, 0),
-                "partial": (same, 0, near),
-                "type": (same + near, 0, 0),
-            }[scheme]
-            row = make_score(cor, inc, par, gold_n - same - near, pred_n - same - near)
-            per_label[label] = row
-            if gold_n or pred_n:
-                present.append(row)
+        rows = [per_label[scheme][label] for label in present]
         macro = Average(
-            _ratio(sum(r.precision for r in present), len(present)),
-            _ratio(sum(r.recall for r in present), len(present)),
-            _ratio(sum(r.f1 for r in present), len(present)),
+            _ratio(sum(r.precision for r in rows), len(rows)),
+            _ratio(sum(r.recall for r in rows), len(rows)),
+            _ratio(sum(r.f1 for r in rows), len(rows)),
         )
-        schemes[scheme] = SchemeScores(scheme, make_score(*micro[scheme], missed, spurious), macro, per_label)
+        micro_row = make_score(*micro[scheme], missed, spurious)
+        schemes[scheme] = SchemeScores(scheme, micro_row, macro, per_label[scheme])
     return Scores(schemes, n_gold, n_pred)
 
 

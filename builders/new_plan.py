@@ -1,0 +1,310 @@
+"""Adding a plan: detect the encoding, keep the raw bytes as received, add the
+manifest entry, build, pre-annotate, and write annotation tasks; and bringing
+reviewed annotations back from Label Studio, doccano, brat or JSONL.
+
+Every step checks before it writes, and a step that fails restores what it
+changed: the seeds, the manifest and the gold are never left half-written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import Paths, build
+from .io import sha256_bytes, write_bytes_atomic, write_text_atomic
+from .seeds import SeedError, load_manifest, validate_plan_id
+
+MAX_LINE_CHARS = 200_000  # a plan has paragraphs; a longer line is not a plan
+CANDIDATE_ENCODINGS = ("gb18030", "big5")
+
+
+@dataclass(frozen=True)
+class Detected:
+    encoding: str  # a Python codec name, recorded in the manifest
+    bom: bool
+    line_endings: str  # LF | CRLF | CR | mixed | none
+    text: str
+
+
+def detect_encoding(data: bytes, name: str = "<input>") -> Detected:
+    """The encoding of a plan file: UTF-8 (with or without BOM), UTF-16 (with
+    BOM, or ASCII-heavy without), GB18030/GBK or Big5. Refuses empty, binary
+    and undecodable input with a message naming the file."""
+    if not data.strip():
+        raise SeedError(f"{name}: the file is empty")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _detected(data, encoding, True, name)
+    sample = data[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:
+        # ASCII-range characters in UTF-16 leave every other byte zero.
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        for encoding, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+            if zeros > len(sample) // 4:
+                try:
+                    return _detected(data, encoding, False, name)
+                except SeedError:
+                    pass
+        raise SeedError(f"{name}: looks binary (NUL bytes at offset {data.index(0)}); a plan is text")
+    if b"\x00" in data:
+        raise SeedError(f"{name}: looks binary (a NUL byte at offset {data.index(0)}); a plan is text")
+    try:
+        return _detected(data, "utf-8", False, name)
+    except SeedError:
+        pass
+    decodable = []
+    for encoding in CANDIDATE_ENCODINGS:
+        try:
+            data.decode(encoding)
+            decodable.append(encoding)
+        except UnicodeDecodeError:
+            continue
+    if not decodable:
+        raise SeedError(f"{name}: not UTF-8, UTF-16, GB18030 or Big5; convert it to UTF-8 first")
+    if len(decodable) > 1:
+        decodable.sort(key=lambda e: -_han_score(data.decode(e)))
+    return _detected(data, decodable[0], False, name)
+
+
+def _han_score(text: str) -> float:
+    """Share of common Han characters: the right decoding of Chinese text is
+    mostly common characters; a wrong one produces rare ones and symbols."""
+    import unicodedata
+
+    if not text:
+        return 0.0
+    common = sum(1 for c in text if "\u4e00" <= c <= "\u9fa5")
+    odd = sum(1 for c in text if unicodedata.category(c) in ("Co", "Cn", "So") or "\ue000" <= c <= "\uf8ff")
+    return (common - 5 * odd) / len(text)
+
+
+def _detected(data: bytes, encoding: str, bom: bool, name: str) -> Detected:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SeedError(f"{name}: not valid {encoding} at byte {error.start}") from error
+    text = text.lstrip("\ufeff") if bom else text
+    crlf, lf, cr = text.count("\r\n"), text.count("\n"), text.count("\r")
+    endings = "none" if not (lf or cr) else "CRLF" if crlf == lf == cr else "LF" if not cr else "CR" if not lf else "mixed"
+    longest = max((len(line) for line in text.replace("\r", "\n").split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise SeedError(
+            f"{name}: a line of {longest} characters (limit {MAX_LINE_CHARS}); a plan comes in paragraphs — "
+            "split it into lines first"
+        )
+    return Detected(encoding, bom, endings, text)
+
+
+def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict, source_name: str) -> dict:
+    entry = {
+        "id": plan_id,
+        "split": metadata.get("split", "train"),
+        "original_file_name": source_name,
+        "raw_file": f"raw/{plan_id}.txt",
+        "sha256": sha256_bytes(data),
+    }
+    for key in ("city", "province", "title", "title_simplified", "issuing_body", "document_number", "issue_date", "plan_period"):
+        entry[key] = metadata.get(key)
+    entry["script"] = metadata.get("script") or _guess_script(detected.text)
+    entry["source_encoding"] = detected.encoding
+    entry["line_endings"] = detected.line_endings
+    entry["known_defects"] = list(metadata.get("known_defects") or ["not yet reviewed"])
+    entry["notes"] = metadata.get("notes") or f"added with add-plan from {source_name}"
+    return entry
+
+
+def _guess_script(text: str) -> str:
+    """Traditional when OpenCC's Traditional-to-Simplified table changes a
+    noticeable share of the Han characters."""
+    import opencc
+
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"][:20000]
+    if not han:
+        return "Simplified"
+    changed = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert("".join(han))))
+    return "Traditional" if changed / len(han) > 0.02 else "Simplified"
+
+
+def _append_to_manifest(manifest: Path, entry: dict) -> None:
+    """Append as YAML text so the curated file keeps its comments."""
+    from .io import dump_yaml
+
+    text = manifest.read_text(encoding="utf-8")
+    block = dump_yaml([entry])
+    write_text_atomic(manifest, text.rstrip("\n") + "\n\n" + block)
+
+
+def add_plan(
+    paths: Paths,
+    source: Path,
+    plan_id: str,
+    metadata: dict | None = None,
+    model: str = "rules",
+    rebuild: bool = True,
+) -> dict:
+    """Add a plan end to end; returns what was written. On any failure the
+    seed, the manifest and the corpus are as they were."""
+    metadata = dict(metadata or {})
+    validate_plan_id(plan_id)
+    source = Path(source)
+    if not source.is_file():
+        raise SeedError(f"{source}: no such file")
+    data = source.read_bytes()
+    plans = load_manifest(paths.seeds)
+    if any(p.id == plan_id for p in plans):
+        raise SeedError(f"plan id {plan_id!r} is already in seeds/plans.yaml")
+    digest = sha256_bytes(data)
+    twin = next((p.id for p in plans if p.sha256 == digest), None)
+    if twin:
+        raise SeedError(f"{source}: the same bytes (sha256 {digest[:12]}…) are already seed {twin!r}")
+    detected = detect_encoding(data, str(source))
+    entry = manifest_entry(plan_id, data, detected, metadata, source.name)
+    manifest = paths.seeds / "plans.yaml"
+    raw_path = paths.seeds / entry["raw_file"]
+    if raw_path.exists():
+        raise SeedError(f"{raw_path}: exists already; choose another id")
+    saved_manifest = manifest.read_bytes()
+    try:
+        write_bytes_atomic(raw_path, data)
+        _append_to_manifest(manifest, entry)
+        if rebuild:
+            build(paths)
+        tasks = write_tasks(paths, plan_id, model)
+    except BaseException:
+        write_bytes_atomic(manifest, saved_manifest)
+        raw_path.unlink(missing_ok=True)
+        shutil.rmtree(paths.annotations / "tasks" / plan_id, ignore_errors=True)
+        if rebuild:
+            build(paths)
+        raise
+    return {"plan": plan_id, "encoding": detected.encoding, "line endings": detected.line_endings,
+            "script": entry["script"], "split": entry["split"], "tasks": ", ".join(str(t) for t in tasks)}
+
+
+# ---------------------------------------------------------------------------
+# Annotation tasks out, reviewed annotations in
+
+
+def write_tasks(paths: Paths, plan_id: str, model: str = "rules") -> list[Path]:
+    """Label Studio tasks (pre-annotations as predictions) and doccano JSONL
+    for every unit of a plan, under annotations/tasks/<plan>/."""
+    from evaluation.adapters import load_model
+
+    from .annotate import Span
+    from .corpus import read_document
+    from .formats import AnnotatedText, label_studio_config, to_doccano, to_label_studio
+    from .labels import load_labels
+    from .publish import unit_id
+
+    doc = read_document(paths.corpus, plan_id)
+    predict = load_model(model)
+    items = []
+    for unit in doc.units:
+        text = doc.text[unit["start"] : unit["end"]]
+        spans = tuple(sorted(Span(s, e, l) for s, e, l in predict(text)))
+        items.append(AnnotatedText(unit_id(plan_id, unit["index"]), text, spans))
+    folder = paths.annotations / "tasks" / plan_id
+    label_studio = folder / "labelstudio.json"
+    doccano = folder / "doccano.jsonl"
+    config = folder / "labelstudio_config.xml"
+    write_text_atomic(label_studio, json.dumps(to_label_studio(items, as_predictions=True, model_version=model), ensure_ascii=False, indent=1) + "\n")
+    write_text_atomic(doccano, to_doccano(items))
+    write_text_atomic(config, label_studio_config(load_labels(paths.annotations / "labels.yaml").names))
+    return [label_studio, doccano, config]
+
+
+IMPORT_FORMATS = ("labelstudio", "doccano", "brat", "jsonl")
+
+
+def read_annotations(paths: Paths, plan_id: str, source: Path, fmt: str):
+    """(unit index, unit-relative AnnotatedText) pairs from an export, checked
+    against the corpus text of each unit."""
+    from .corpus import read_document
+    from .formats import AnnotatedText, FormatError, from_brat, from_doccano, from_label_studio
+    from .labels import load_labels
+    from .publish import unit_id
+
+    labels = load_labels(paths.annotations / "labels.yaml").names
+    doc = read_document(paths.corpus, plan_id)
+    by_id = {unit_id(plan_id, u["index"]): u for u in doc.units}
+    source = Path(source)
+    if fmt not in IMPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
+    try:
+        if fmt == "labelstudio":
+            items = from_label_studio(json.loads(source.read_text(encoding="utf-8")), labels)
+        elif fmt == "doccano":
+            items = from_doccano(source.read_text(encoding="utf-8"), labels)
+        elif fmt == "jsonl":
+            items = []
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+                if line.strip():
+                    record = json.loads(line)
+                    unit = by_id.get(record.get("id"))
+                    if unit is None:
+                        raise FormatError(f"line {number}: unknown unit id {record.get('id')!r}")
+                    from .annotate import Span
+
+                    spans = tuple(Span(int(e["start"]), int(e["end"]), e["label"]) for e in record["entities"])
+                    items.append(AnnotatedText(record["id"], doc.text[unit["start"] : unit["end"]], spans))
+        else:
+            document = from_brat(plan_id, doc.text, source.read_text(encoding="utf-8"))
+            items = []
+            for unit in doc.units:
+                from .annotate import Span
+
+                inside = tuple(
+                    Span(s.start - unit["start"], s.end - unit["start"], s.label)
+                    for s in document.spans
+                    if unit["start"] <= s.start and s.end <= unit["end"]
+                )
+                items.append(AnnotatedText(unit_id(plan_id, unit["index"]), doc.text[unit["start"] : unit["end"]], inside))
+            outside = [s for s in document.spans if not any(u["start"] <= s.start and s.end <= u["end"] for u in doc.units)]
+            if outside:
+                raise FormatError(f"{source}: span [{outside[0].start}, {outside[0].end}) crosses a unit boundary")
+    except (FormatError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise FormatError(f"{source}: {error}") from error
+    result = []
+    for item in items:
+        unit = by_id.get(item.id)
+        if unit is None:
+            raise FormatError(f"{source}: unknown unit id {item.id!r} (ids look like {plan_id}-00012)")
+        expected = doc.text[unit["start"] : unit["end"]]
+        if item.text != expected:
+            raise FormatError(f"{source}: unit {item.id} text differs from the corpus; was it edited in the tool?")
+        result.append((unit["index"], item))
+    return result
+
+
+def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annotator: str, force: bool = False) -> dict:
+    """Merge reviewed annotations into annotations/gold/<plan>.jsonl: offsets
+    converted, every span checked against the text and the guidelines'
+    mechanical rules, reviewed gold replaced only with `force`, a backup kept,
+    the write atomic."""
+    from .annotate import Span
+    from .corpus import read_document
+    from .gold import AnnotationError, UnitAnnotation, check_spans, merge_annotations, read_gold_file, unit_record
+    from .io import write_jsonl_atomic
+
+    validate_plan_id(plan_id)
+    doc = read_document(paths.corpus, plan_id)
+    units = {u["index"]: u for u in doc.units}
+    new, problems = [], []
+    for index, item in read_annotations(paths, plan_id, source, fmt):
+        unit = units[index]
+        spans = tuple(sorted(Span(s.start + unit["start"], s.end + unit["start"], s.label) for s in item.spans))
+        problems += [f"{source}: unit {item.id}: {m}" for m in check_spans(list(spans), doc.text, (unit["start"], unit["end"]))]
+        new.append(UnitAnnotation(plan_id, index, unit["start"], unit["end"], spans, {"status": "reviewed", "annotator": annotator, "source": f"{fmt}:{Path(source).name}"}))
+    if problems:
+        raise AnnotationError("\n".join(problems))
+    target = paths.annotations / "gold" / f"{plan_id}.jsonl"
+    existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
+    merged = merge_annotations(existing, new, force)
+    if target.exists():
+        shutil.copy2(target, target.with_suffix(".jsonl.bak"))
+    write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
+    return {"plan": plan_id, "imported units": len(new), "units in gold": len(merged), "file": str(target)}
