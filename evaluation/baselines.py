@@ -170,10 +170,18 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
     leave-one-plan-out. Writes evaluation/results/baselines.json (the dataset
     card reads its Markdown)."""
     from .inputs import load_gold
-    from .run import evaluate
+    from .run import evaluate as run_evaluate
+    from .run import write_reports
+
+    def evaluate(root, model, config="spans", split="test", progress=progress, n_resamples=1000):
+        evaluation, units = run_evaluate(root, model=model, config=config, split=split, progress=progress, n_resamples=n_resamples)
+        name = model.split(":")[0] if not model.startswith("spacy:") else ("spacy" if config == "spans" else f"spacy-{config}")
+        write_reports(evaluation, units, reports_dir, f"{name}.{config}.{split}")
+        return evaluation, units
 
     root = Path(root).resolve()
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="spacy-baseline-"))
+    reports_dir = root / "evaluation" / "reports"
     rows = []
     for model in ("rules", "jieba"):
         for split in ("validation", "test"):

@@ -405,16 +405,17 @@ def _count_vectors(
 
 @dataclass(frozen=True)
 class Score:
-    """Counts and metrics of one scheme for one row (micro or one label)."""
+    """SemEval counts of one scheme for one row (micro or one label), and their metrics.
+
+    PAR earns half credit, and a zero denominator gives 0.0. The metrics are
+    properties, so building the many rows of per-unit scores stays cheap.
+    """
 
     correct: int = 0
     incorrect: int = 0
     partial: int = 0
     missed: int = 0
     spurious: int = 0
-    precision: float = 0.0
-    recall: float = 0.0
-    f1: float = 0.0
 
     @property
     def possible(self) -> int:
@@ -423,6 +424,19 @@ class Score:
     @property
     def actual(self) -> int:
         return self.correct + self.incorrect + self.partial + self.spurious
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.correct + _PARTIAL_WEIGHT * self.partial, self.actual)
+
+    @property
+    def recall(self) -> float:
+        return _ratio(self.correct + _PARTIAL_WEIGHT * self.partial, self.possible)
+
+    @property
+    def f1(self) -> float:
+        precision, recall = self.precision, self.recall
+        return _ratio(2 * precision * recall, precision + recall)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -443,18 +457,6 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
-def _f1(precision: float, recall: float) -> float:
-    return _ratio(2 * precision * recall, precision + recall)
-
-
-def make_score(correct: int, incorrect: int, partial: int, missed: int, spurious: int) -> Score:
-    """A Score from SemEval counts (PAR earns half credit; zero denominators give 0.0)."""
-    credit = correct + _PARTIAL_WEIGHT * partial
-    precision = _ratio(credit, correct + incorrect + partial + spurious)
-    recall = _ratio(credit, correct + incorrect + partial + missed)
-    return Score(correct, incorrect, partial, missed, spurious, precision, recall, _f1(precision, recall))
-
-
 @dataclass(frozen=True)
 class Average:
     """Precision, recall and F1 of an average over labels."""
@@ -469,12 +471,21 @@ class Average:
 
 @dataclass(frozen=True)
 class SchemeScores:
-    """One scheme: ``micro`` (all-label matching), ``macro`` and ``per_label`` rows."""
+    """One scheme: ``micro`` (all-label matching), ``per_label`` and ``macro`` rows."""
 
     scheme: str
     micro: Score
-    macro: Average
     per_label: Mapping[str, Score]
+
+    @property
+    def macro(self) -> Average:
+        """Mean per-label P, R and F1 over the labels that occur in gold or predictions."""
+        rows = [row for row in self.per_label.values() if row.possible or row.actual]
+        return Average(
+            _ratio(sum(r.precision for r in rows), len(rows)),
+            _ratio(sum(r.recall for r in rows), len(rows)),
+            _ratio(sum(r.f1 for r in rows), len(rows)),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -519,30 +530,20 @@ def _scores_from_vector(vector: Sequence[int], labels: Sequence[str]) -> Scores:
         "type": (identical + overlap_same, exact_other + overlap_other, 0),
     }
     per_label: dict[str, dict[str, Score]] = {scheme: {} for scheme in SCHEMES}
-    present = []
     for i, label in enumerate(labels):
         gold_n, pred_n, same, near = vector[4 * i : 4 * i + 4]
-        if gold_n or pred_n:
-            present.append(label)
         missed_l, spurious_l = gold_n - same - near, pred_n - same - near
         # Per-label pairs share the label, so only boundaries decide: exact is
         # strict, and without near misses all four schemes coincide. Scores are
         # immutable, so equal rows share one object (per-unit scoring builds many).
-        strict = make_score(same, near, 0, missed_l, spurious_l)
-        partial = make_score(same, 0, near, missed_l, spurious_l) if near else strict
-        kind = make_score(same + near, 0, 0, missed_l, spurious_l) if near else strict
+        strict = Score(same, near, 0, missed_l, spurious_l)
+        partial = Score(same, 0, near, missed_l, spurious_l) if near else strict
+        kind = Score(same + near, 0, 0, missed_l, spurious_l) if near else strict
         for scheme, row in zip(SCHEMES, (strict, strict, partial, kind)):
             per_label[scheme][label] = row
-    schemes = {}
-    for scheme in SCHEMES:
-        rows = [per_label[scheme][label] for label in present]
-        macro = Average(
-            _ratio(sum(r.precision for r in rows), len(rows)),
-            _ratio(sum(r.recall for r in rows), len(rows)),
-            _ratio(sum(r.f1 for r in rows), len(rows)),
-        )
-        micro_row = make_score(*micro[scheme], missed, spurious)
-        schemes[scheme] = SchemeScores(scheme, micro_row, macro, per_label[scheme])
+    schemes = {
+        scheme: SchemeScores(scheme, Score(*micro[scheme], missed, spurious), per_label[scheme]) for scheme in SCHEMES
+    }
     return Scores(schemes, n_gold, n_pred)
 
 
@@ -696,20 +697,26 @@ def _resampled_sums(matrices: Sequence[list[list[int]]], n_resamples: int, seed:
     """Per resample, the summed count vectors of each matrix over one draw of units.
 
     The units are drawn with replacement, and all matrices share each draw
-    (paired). numpy does the sums: a draw is a bincount of unit multiplicities
-    times the unit × count matrix.
+    (paired). numpy does the sums: the unit multiplicities of a batch of draws
+    times the unit × count matrix. The product is in float64 so that it runs on
+    BLAS; counts are far below 2**53, so it is exact.
     """
     import numpy as np  # only the bootstrap needs numpy; the scorer core is pure Python
 
     if n_resamples < 1:
         raise ValueError("n_resamples must be >= 1")
-    arrays = [np.asarray(m, dtype=np.int64) for m in matrices]
+    arrays = [np.asarray(m, dtype=np.float64) for m in matrices]
     n_units = arrays[0].shape[0]
     rng = np.random.default_rng(seed)
     sums: list[list[list[int]]] = []
-    for _ in range(n_resamples):
-        weights = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
-        sums.append([(weights @ a).tolist() for a in arrays])
+    batch = 64
+    for first in range(0, n_resamples, batch):
+        weights = np.stack([
+            np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
+            for _ in range(min(batch, n_resamples - first))
+        ]).astype(np.float64)  # fmt: skip
+        per_matrix = [np.rint(weights @ a).astype(np.int64).tolist() for a in arrays]
+        sums.extend(map(list, zip(*per_matrix)))
     return sums
 
 
@@ -719,6 +726,16 @@ def _interval(estimate: float, values: Sequence[float], confidence: float) -> In
     alpha = 1.0 - confidence
     low, high = np.quantile(np.asarray(values, dtype=float), [alpha / 2, 1 - alpha / 2])
     return Interval(estimate, float(low), float(high))
+
+
+def _flat_metrics(scores: Scores, labels: Sequence[str]) -> list[float]:
+    """P, R, F1 for each scheme of micro, macro and each label, in that order."""
+    values: list[float] = []
+    for scheme in SCHEMES:
+        rows = scores[scheme]
+        for row in (rows.micro, rows.macro, *(rows.per_label[label] for label in labels)):
+            values += (row.precision, row.recall, row.f1)
+    return values
 
 
 @dataclass(frozen=True)
@@ -772,8 +789,8 @@ def bootstrap(
     averages = ("micro", "macro", *names)
     keys = [(s, a, m) for s in SCHEMES for a in averages for m in METRICS]
     samples = [
-        [_metric(scores, *key) for key in keys]
-        for scores in (_scores_from_vector(sums[0], names) for sums in _resampled_sums([matrix], n_resamples, seed))
+        _flat_metrics(_scores_from_vector(sums[0], names), names)
+        for sums in _resampled_sums([matrix], n_resamples, seed)
     ]
     intervals: dict[str, dict[str, dict[str, Interval]]] = {s: {a: {} for a in averages} for s in SCHEMES}
     for column, (s, a, m) in enumerate(keys):

@@ -39,3 +39,26 @@ def test_only_units_both_annotated_count():
     first = [unit(0, [Span(0, 4, "DEPT")]), unit(1, [Span(0, 2, "DATE")])]
     second = [unit(0, [Span(0, 4, "DEPT")])]
     assert measure(first, second, LABELS).units == 1
+
+
+def test_every_disagreement_between_the_passes_is_adjudicated(paths):
+    import yaml
+
+    from builders.agreement import disagreements as find
+    from builders.annotation_workflow import FIRST, SECOND, read_folder
+
+    found = {(a.doc_id, a.unit_index) for a, _ in find(read_folder(paths, FIRST), read_folder(paths, SECOND))}
+    decided = yaml.safe_load((paths.annotations / "adjudication.yaml").read_text(encoding="utf-8")) or []
+    assert {(d["doc_id"], d["unit_index"]) for d in decided} == found
+    for decision in decided:
+        assert decision["decision"] in ("first", "second", "other") and decision["reason"].strip()
+
+
+def test_second_annotation_covers_at_least_15_percent_of_every_plan(paths):
+    from builders.annotation_workflow import SECOND, read_folder
+    from builders.corpus import read_corpus
+
+    second = read_folder(paths, SECOND)
+    for doc in read_corpus(paths.corpus):
+        share = sum(1 for a in second if a.doc_id == doc.doc_id) / len(doc.units)
+        assert share >= 0.15, f"{doc.doc_id}: {share:.1%} second-annotated"

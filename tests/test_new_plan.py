@@ -17,7 +17,7 @@ NEW_PLAN = (
     "一、主要目標\r\n"
     "到2026年,全市數字經濟核心產業增加值佔地區生產總值比重達到10%以上。\r\n"
     "二、重點任務\r\n"
-    "1.建設數據中心。新建5G基站3000個,著力打造算力樞紐。(市發改委牽頭,市財政局配合)\r\n"
+    "1.建設𠀋村數據中心。新建5G基站3000個,著力打造算力樞紐。(市發改委牽頭,市財政局配合)\r\n"
     "2.培育數字企業。培育規上數字企業50家。(市工信局牽頭,市科技局配合)\r\n"
 )
 
@@ -48,7 +48,8 @@ def snapshot(root):
     ],
 )
 def test_encodings_are_detected(encoding, bom, expected):
-    text = NEW_PLAN.replace("5G", "五G")
+    # Big5 and GB18030 differ in coverage: test with characters all of them have.
+    text = NEW_PLAN.replace("5G", "五G").replace("𠀋", "") if encoding == "big5" else NEW_PLAN
     detected = detect_encoding(bom + text.encode(encoding), "plan.txt")
     assert detected.encoding == expected
     assert detected.text == text

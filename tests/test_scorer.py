@@ -35,13 +35,13 @@ from evaluation.scorer import (
     MISSED,
     SCHEMES,
     SPURIOUS,
+    Score,
     Entity,
     align,
     boundary_errors,
     boundary_kind,
     bootstrap,
     confusion_table,
-    make_score,
     paired_bootstrap,
     score,
     score_by,
@@ -210,12 +210,12 @@ def test_partial_credit_is_one_half_and_only_in_partial():
     assert result["type"].micro.precision == 1.0 and result["type"].micro.recall == 0.5
 
 
-def test_make_score_definitions():
-    row = make_score(correct=3, incorrect=1, partial=2, missed=4, spurious=0)
+def test_score_definitions():
+    row = Score(correct=3, incorrect=1, partial=2, missed=4, spurious=0)
     assert (row.possible, row.actual) == (10, 6)
     assert row.precision == pytest.approx(4 / 6) and row.recall == pytest.approx(4 / 10)
     assert row.f1 == pytest.approx(2 * (4 / 6) * (4 / 10) / (4 / 6 + 4 / 10))
-    assert prf(make_score(0, 0, 0, 0, 0)) == (0.0, 0.0, 0.0)  # 0/0 := 0, as in seqeval and nervaluate
+    assert prf(Score(0, 0, 0, 0, 0)) == (0.0, 0.0, 0.0)  # 0/0 := 0, as in seqeval and nervaluate
 
 
 # ---------------------------------------------------------------------------
