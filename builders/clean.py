@@ -194,32 +194,28 @@ def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit
 # Passes: each returns the changes it proposes for the draft it is given.
 
 
+def _expect(raw_text: str, table: str, what: str, doc_id: str, start: int, expected: str) -> int:
+    """End of a table entry's raw text; an entry that no longer matches is an error."""
+    end = start + len(expected)
+    found = raw_text[start:end]
+    if found != expected:
+        raise SeedError(
+            f"{table}: {what} of {doc_id} at raw offset {start} expects {expected!r} but the raw text has {found!r}"
+        )
+    return end
+
+
 def restore_changes(
     raw_text: str, doc_id: str, errata: list[Erratum], runs: list[GarbledRun], noise: list[NoiseRemoval] = ()
 ) -> list[Change]:
     """Reviewed repairs and removals, in raw coordinates. A table entry that no
     longer matches the raw text is an error, never silently skipped."""
     changes = []
-    for removal in noise:
-        if removal.doc_id != doc_id:
-            continue
-        end = removal.raw_offset + len(removal.text)
-        found = raw_text[removal.raw_offset : end]
-        if found != removal.text:
-            raise SeedError(
-                f"noise.yaml: removal of {doc_id} at raw offset {removal.raw_offset} expects "
-                f"{removal.text!r} but the raw text has {found!r}"
-            )
+    for removal in (r for r in noise if r.doc_id == doc_id):
+        end = _expect(raw_text, "noise.yaml", "removal", doc_id, removal.raw_offset, removal.text)
         changes.append(Change(removal.raw_offset, end, "", removal.kind, removal.reason))
-    for run in runs:
-        if run.doc_id != doc_id:
-            continue
-        found = raw_text[run.raw_start : run.raw_end]
-        if found != run.raw_text:
-            raise SeedError(
-                f"garbled_runs.yaml: run of {doc_id} at raw offset {run.raw_start} expects "
-                f"{run.raw_text!r} but the raw text has {found!r}"
-            )
+    for run in (r for r in runs if r.doc_id == doc_id):
+        _expect(raw_text, "garbled_runs.yaml", "run", doc_id, run.raw_start, run.raw_text)
         changes.append(
             Change(
                 start=run.raw_start,
@@ -231,16 +227,8 @@ def restore_changes(
                 evidence=tuple(c.evidence for c in run.chars),
             )
         )
-    for erratum in errata:
-        if erratum.doc_id != doc_id:
-            continue
-        end = erratum.raw_offset + len(erratum.before)
-        found = raw_text[erratum.raw_offset : end]
-        if found != erratum.before:
-            raise SeedError(
-                f"errata.yaml: erratum of {doc_id} at raw offset {erratum.raw_offset} expects "
-                f"{erratum.before!r} but the raw text has {found!r}"
-            )
+    for erratum in (e for e in errata if e.doc_id == doc_id):
+        end = _expect(raw_text, "errata.yaml", "erratum", doc_id, erratum.raw_offset, erratum.before)
         changes.append(Change(erratum.raw_offset, end, erratum.after, "erratum", erratum.reason))
     changes.sort(key=lambda c: c.start)
     for previous, current in zip(changes, changes[1:]):
