@@ -10,9 +10,12 @@ non-overlapping, so the same data can be written as BIO for seqeval.
 
 Each tool gets its own input format, built before timing: Entity lists for this
 scorer, BIO sequences for seqeval, inclusive-end dicts for nervaluate. The
-timings are medians over `--runs` runs in this process. The strict micro
-counts and P/R/F1 must agree across the three tools, since the spans cannot
-overlap and each prediction overlaps at most a few golds; the script checks this.
+timings are medians over `--runs` runs in this process. Strict P/R/F1 depend
+only on COR and the numbers of gold spans and predictions. Predictions do not
+overlap each other, so no other prediction can take a gold span away from its
+identical prediction (N2 in evaluation/scorer.py), and COR, hence the strict
+figures, must agree across the three tools. The script checks this and exits 1
+if they differ. The type scheme may differ from nervaluate (N2-N4).
 """
 
 from __future__ import annotations
