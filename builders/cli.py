@@ -183,11 +183,21 @@ def command_import_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_root() -> Path:
+    here = Path.cwd()
+    return here if (here / "seeds" / "plans.yaml").exists() else Paths().root
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plancorpus", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--root", default=str(Paths().root), help="project folder holding seeds/ and corpus/ (default: this checkout)")
+    parser.add_argument(
+        "--root",
+        default=str(default_root()),
+        help="project folder holding seeds/, corpus/ and annotations/ (default: the current folder if it holds "
+        "seeds/plans.yaml, else the checkout this package was installed from)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub = commands.add_parser(
