@@ -6,6 +6,7 @@ segment -> corpus. It holds no rules of its own.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -134,8 +135,6 @@ def publish_dataset(paths: Paths = Paths()):
 
 
 def _optional_json(path: Path):
-    import json
-
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 

@@ -359,10 +359,6 @@ def size_category(count: int) -> str:
     return "n>1M"
 
 
-def _optional_json(path: Path) -> dict | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
 def card_blocks(
     tables: DatasetTables,
     fingerprint: str,

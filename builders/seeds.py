@@ -148,10 +148,6 @@ def select_plans(plans: list[Plan], ids: list[str] | None) -> list[Plan]:
     return [known[plan_id] for plan_id in ids]
 
 
-def decode_utf8(data: bytes, path: Path) -> str:
-    return decode_seed(data, path, "utf-8")
-
-
 def decode_seed(data: bytes, path: Path, encoding: str) -> str:
     """The seed's text in the encoding its manifest entry records (UTF-8 for
     the original five; `add-plan` records what it detected)."""

@@ -145,7 +145,6 @@ def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> li
     opening = {"（": "）", "(": ")", "《": "》", "“": "”", "〈": "〉", "「": "」", "『": "』", "‘": "’"}
     stack: list[str] = []
     piece_start, index = start, start
-    last_semicolon: int | None = None
     while index < end:
         char = text[index]
         if char in opening:
@@ -158,15 +157,13 @@ def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> li
             cut = index + 1
         elif not stack and char in rules.sentence_end:
             cut = index + 1
-        elif not stack and char in rules.semicolons:
-            last_semicolon = index + 1
-            if index + 1 - piece_start > rules.long_sentence_chars:
-                cut = index + 1
+        elif not stack and char in rules.semicolons and index + 1 - piece_start > rules.long_sentence_chars:
+            cut = index + 1
         if cut is not None:
             while cut < end and text[cut] in rules.closers and not (text[cut] in ")）" and not stack):
                 cut += 1
             spans.append((piece_start, cut))
-            piece_start, index, last_semicolon = cut, cut, None
+            piece_start, index = cut, cut
             continue
         index += 1
     if piece_start < end:

@@ -20,7 +20,6 @@ jieba mapping, all of it:
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import tempfile

@@ -3,9 +3,7 @@ absolute path, splits are plan-disjoint, the card's tables match the rows,
 and a rebuild that changes rows is never served from a stale cache."""
 
 import os
-import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
