@@ -131,6 +131,13 @@ def span_rows(doc: StoredDocument, gold: dict[int, UnitAnnotation], labels: Labe
         if annotation is None or not annotation.reviewed:
             continue
         start, end = unit["start"], unit["end"]
+        if (annotation.start, annotation.end) != (start, end):
+            # Gold is keyed by unit; a unit that moved (new structure rules, a
+            # changed seed) would silently carry another unit's spans.
+            raise ValueError(
+                f"annotations/gold/{doc.doc_id}.jsonl: unit {unit['index']} is [{annotation.start}, {annotation.end}) "
+                f"in the gold but [{start}, {end}) in the corpus; run `plancorpus validate` and re-anchor the gold"
+            )
         rows.append(
             {
                 "id": unit_id(doc.doc_id, unit["index"]),

@@ -140,3 +140,16 @@ def test_rebuild_after_adding_a_plan_is_not_served_from_a_stale_cache(tmp_path, 
     after = datasets.load_dataset(str(root), cache_dir=cache)
     assert "copy-2017-plan" in set(after["train"]["doc_id"])
     assert after["train"].num_rows > before["train"].num_rows
+
+
+def test_gold_whose_unit_moved_is_refused_not_misplaced(paths):
+    from builders.annotate import Span
+    from builders.corpus import read_corpus
+    from builders.gold import UnitAnnotation
+    from builders.publish import span_rows
+
+    doc = read_corpus(paths.corpus)[0]
+    unit = doc.units[3]
+    moved = UnitAnnotation(doc.doc_id, unit["index"], unit["start"] + 1, unit["end"], (Span(unit["start"] + 1, unit["start"] + 2, "DEPT"),), {"status": "reviewed"})
+    with pytest.raises(ValueError, match="re-anchor"):
+        span_rows(doc, {unit["index"]: moved}, load_labels())

@@ -41,7 +41,8 @@ print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RU
 
 def make_project(target: Path, copies: int) -> None:
     """The seeds repeated `copies` times under new ids (each copy's bytes made
-    unique by a trailing line), with the gold of each plan copied alongside."""
+    unique by trailing line breaks, which cleaning removes, so the copy's clean
+    text and units equal the original's), with the gold copied alongside."""
     for name in ("seeds", "annotations"):
         shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("tasks", "worksheets"))
     if copies == 1:
@@ -53,7 +54,7 @@ def make_project(target: Path, copies: int) -> None:
     for copy in range(1, copies):
         for plan in manifest:
             new_id = f"{plan['id']}-copy{copy:03d}"
-            raw = (ROOT / "seeds" / plan["raw_file"]).read_bytes() + f"\n副本{copy}".encode("utf-8")
+            raw = (ROOT / "seeds" / plan["raw_file"]).read_bytes() + b"\n" * copy
             (target / "seeds" / "raw" / f"{new_id}.txt").write_bytes(raw)
             entries.append(dict(plan, id=new_id, raw_file=f"raw/{new_id}.txt", sha256=hashlib.sha256(raw).hexdigest()))
             for folder in ("gold", "first", "second"):
