@@ -105,7 +105,7 @@ def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lam
     write_corpus(docs, paths.corpus)
     report_annotations(paths)
     tables, fingerprint = publish_dataset(paths)
-    units = sum(len(rows) for rows in tables.configs["spans"].values())
+    units = sum(len(rows) for kind, rows in tables.shards.values() if kind == "spans")
     return BuildReport(docs, time.perf_counter() - started, fingerprint, units)
 
 

@@ -9,7 +9,8 @@ Configs (all parquet):
 - `spans` (default): one row per unit, entities with unit-relative offsets;
 - `tokens`: the same units, one character per token, BIO `ner_tags`;
 - `documents`: one row per plan with its metadata and document-level spans;
-- `fold-<doc_id>`: leave-one-plan-out cross-validation over `spans` rows.
+- `fold-<doc_id>`: leave-one-plan-out cross-validation over `spans` rows
+  (with more than ten plans: ten folds, each holding out every tenth plan).
 
 Only units whose gold was reviewed are published. Offsets are Unicode code
 points, half-open [start, end).
@@ -204,50 +205,87 @@ def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation
     return row
 
 
+MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
+
+
 @dataclass(frozen=True)
 class DatasetTables:
-    """Rows per config and split, before they are written."""
+    """The dataset before it is written.
 
-    configs: dict[str, dict[str, list[dict]]]
-    features: dict[str, Features]
+    Rows live in shards, one per plan and row kind (`spans/<plan>`,
+    `tokens/<plan>`, `documents/<plan>`), each written once; configs and their
+    splits are lists of shards. A fold's train split therefore reuses the
+    plans' files instead of copying their rows, and the bytes written grow
+    linearly with the corpus.
+    """
+
+    shards: dict[str, tuple[str, list[dict]]]  # shard -> (feature kind, rows)
+    configs: dict[str, dict[str, list[str]]]  # config -> split -> shards
+    features: dict[str, Features]  # feature kind -> features
+
+    def rows(self, config: str, split: str) -> list[dict]:
+        return [row for shard in self.configs[config].get(split, []) for row in self.shards[shard][1]]
+
+    def config_features(self, config: str) -> Features:
+        first = next(shard for shards in self.configs[config].values() for shard in shards)
+        return self.features[self.shards[first][0]]
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
-        for config in sorted(self.configs):
-            for split in sorted(self.configs[config]):
-                digest.update(f"{config}/{split}\n".encode())
-                for row in self.configs[config][split]:
-                    digest.update(dumps_json(row).encode("utf-8"))
-                    digest.update(b"\n")
+        for shard in sorted(self.shards):
+            digest.update(f"shard {shard}\n".encode())
+            for row in self.shards[shard][1]:
+                digest.update(dumps_json(row).encode("utf-8"))
+                digest.update(b"\n")
+        digest.update(dumps_json(self.configs).encode("utf-8"))
         return digest.hexdigest()
 
 
+def fold_configs(split_of: dict[str, str], shard_of: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """Leave-one-plan-out folds (`fold-<plan>`), or, beyond MAX_LEAVE_ONE_OUT
+    plans, that many folds each holding out every n-th plan in id order
+    (`fold-03-of-10`)."""
+    plans = sorted(p for p in split_of if p in shard_of)
+    if len(plans) <= MAX_LEAVE_ONE_OUT:
+        groups = {f"fold-{plan}": [plan] for plan in plans}
+    else:
+        k = MAX_LEAVE_ONE_OUT
+        groups = {f"fold-{i + 1:02d}-of-{k}": plans[i::k] for i in range(k)}
+    return {
+        name: {
+            "train": [shard_of[p] for p in plans if p not in held_out],
+            "test": [shard_of[p] for p in held_out],
+        }
+        for name, held_out in groups.items()
+    }
+
+
 def assemble(docs: list[StoredDocument], plans: dict[str, dict], gold: dict, labels: LabelSet) -> DatasetTables:
-    spans: dict[str, list[dict]] = {split: [] for split in SPLITS}
-    by_doc: dict[str, list[dict]] = {}
-    documents: dict[str, list[dict]] = {split: [] for split in SPLITS}
+    shards: dict[str, tuple[str, list[dict]]] = {}
+    configs: dict[str, dict[str, list[str]]] = {"spans": {}, "tokens": {}, "documents": {}}
+    split_of: dict[str, str] = {}
+    span_shard: dict[str, str] = {}
     for doc in docs:
         plan = plans[doc.doc_id]
         split = plan.get("split") or "train"
         if split not in SPLITS:
             raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
+        split_of[doc.doc_id] = split
         rows = span_rows(doc, gold.get(doc.doc_id, {}), labels)
-        spans[split].extend(rows)
-        by_doc[doc.doc_id] = rows
-        documents[split].append(document_row(doc, plan, gold.get(doc.doc_id, {}), labels))
-    configs = {
-        "spans": spans,
-        "tokens": {split: [token_row(r, labels) for r in rows] for split, rows in spans.items()},
-        "documents": documents,
-    }
+        if rows:
+            shards[f"spans/{doc.doc_id}"] = ("spans", rows)
+            shards[f"tokens/{doc.doc_id}"] = ("tokens", [token_row(r, labels) for r in rows])
+            span_shard[doc.doc_id] = f"spans/{doc.doc_id}"
+            configs["spans"].setdefault(split, []).append(f"spans/{doc.doc_id}")
+            configs["tokens"].setdefault(split, []).append(f"tokens/{doc.doc_id}")
+        shards[f"documents/{doc.doc_id}"] = ("documents", [document_row(doc, plan, gold.get(doc.doc_id, {}), labels)])
+        configs["documents"].setdefault(split, []).append(f"documents/{doc.doc_id}")
+    # Splits in a fixed order, whatever order the plans came in.
+    configs = {name: {s: splits[s] for s in SPLITS if s in splits} for name, splits in configs.items()}
+    configs.update(fold_configs(split_of, span_shard))
+    configs = {name: splits for name, splits in configs.items() if any(splits.values())}
     features = {"spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels)}
-    for held_out in sorted(by_doc):
-        configs[f"fold-{held_out}"] = {
-            "train": [r for doc_id in sorted(by_doc) if doc_id != held_out for r in by_doc[doc_id]],
-            "test": list(by_doc[held_out]),
-        }
-        features[f"fold-{held_out}"] = features["spans"]
-    return DatasetTables(configs, features)
+    return DatasetTables(shards, configs, features)
 
 
 # ---------------------------------------------------------------------------
@@ -262,34 +300,26 @@ def parquet_bytes(rows: list[dict], features: Features) -> bytes:
     return sink.getvalue()
 
 
-def data_file_path(config: str, split: str, fingerprint: str) -> str:
+def data_file_path(shard: str, fingerprint: str) -> str:
     # The content fingerprint in the name changes what `datasets` caches on
     # (its local cache key hashes the card's data_files), so a rebuild that
     # changes rows can never be served from a stale cache.
-    return f"{DATA_DIR}/{config}/{split}-{fingerprint[:16]}.parquet"
-
-
-def published_splits(tables: DatasetTables) -> dict[str, list[str]]:
-    """Splits with rows, per config; configs without any row are left out.
-    (An empty parquet split cannot be loaded, and an empty split says nothing.)"""
-    result = {}
-    for name, splits in tables.configs.items():
-        kept = [split for split, rows in splits.items() if rows]
-        if kept:
-            result[name] = kept
-    return result
+    return f"{DATA_DIR}/{shard}-{fingerprint[:16]}.parquet"
 
 
 def card_metadata(tables: DatasetTables, fingerprint: str, static: dict) -> dict:
     configs = []
     infos = []
-    for name, splits in published_splits(tables).items():
+    for name, splits in tables.configs.items():
         entry = {"config_name": name}
         if name == "spans":
             entry["default"] = True
-        entry["data_files"] = [{"split": split, "path": data_file_path(name, split, fingerprint)} for split in splits]
+        entry["data_files"] = [
+            {"split": split, "path": [data_file_path(shard, fingerprint) for shard in shards]}
+            for split, shards in splits.items()
+        ]
         configs.append(entry)
-        infos.append({"config_name": name, "features": tables.features[name]._to_yaml_list()})
+        infos.append({"config_name": name, "features": tables.config_features(name)._to_yaml_list()})
     metadata = dict(static)
     metadata["configs"] = configs
     metadata["dataset_info"] = infos
@@ -316,10 +346,9 @@ def write_dataset(root: Path, tables: DatasetTables, readme: str) -> str:
     """Write data/ (swapped in whole) and README.md (atomically). Returns the fingerprint."""
     fingerprint = tables.fingerprint()
     with staged_directory(Path(root) / DATA_DIR) as staging:
-        for name, splits in published_splits(tables).items():
-            for split in splits:
-                relative = data_file_path(name, split, fingerprint)[len(DATA_DIR) + 1 :]
-                write_bytes_atomic(staging / relative, parquet_bytes(tables.configs[name][split], tables.features[name]))
+        for shard, (kind, rows) in tables.shards.items():
+            relative = data_file_path(shard, fingerprint)[len(DATA_DIR) + 1 :]
+            write_bytes_atomic(staging / relative, parquet_bytes(rows, tables.features[kind]))
     write_bytes_atomic(Path(root) / "README.md", readme.encode("utf-8"))
     return fingerprint
 
@@ -328,7 +357,8 @@ def statistics(tables: DatasetTables, labels: LabelSet) -> dict:
     """Counts the card shows, computed from the rows."""
     per_split: dict[str, dict] = {}
     per_plan: dict[str, dict] = {}
-    for split, rows in tables.configs["spans"].items():
+    for split in tables.configs.get("spans", {}):
+        rows = tables.rows("spans", split)
         entry = per_split.setdefault(split, {"units": 0, **{name: 0 for name in labels.names}})
         for row in rows:
             plan = per_plan.setdefault(row["doc_id"], {"split": split, "units": 0, **{name: 0 for name in labels.names}})
@@ -348,8 +378,8 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 
 
 def example_row(tables: DatasetTables) -> str:
-    for split in SPLITS:
-        for row in tables.configs["spans"].get(split, []):
+    for split in tables.configs.get("spans", {}):
+        for row in tables.rows("spans", split):
             if row["entities"] and len(row["text"]) < 80:
                 return json.dumps(row, ensure_ascii=False, indent=1)
     return "(no reviewed unit yet)"
@@ -385,7 +415,7 @@ def card_blocks(
     plan_rows = [
         [doc_id, entry["split"], entry["units"]] + [entry[n] for n in names] for doc_id, entry in stats["per_plan"].items()
     ]
-    reviewed = {doc.doc_id: sum(1 for r in tables.configs["spans"][plans[doc.doc_id].get("split") or "train"] if r["doc_id"] == doc.doc_id) for doc in docs}
+    reviewed = {doc.doc_id: len(tables.shards.get(f"spans/{doc.doc_id}", ("", []))[1]) for doc in docs}
     review_rows = [[doc.doc_id, len(doc.units), reviewed[doc.doc_id]] for doc in docs]
     cleaning_rows = []
     for doc in docs:
@@ -471,7 +501,7 @@ def publish(
     tables = assemble(docs, plans, gold, labels)
     fingerprint = tables.fingerprint()
     metadata = dict(static_metadata)
-    unit_rows = sum(len(rows) for rows in tables.configs["spans"].values())
+    unit_rows = sum(len(rows) for kind, rows in tables.shards.values() if kind == "spans")
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(tables, fingerprint, metadata)
     readme = render_card(template, metadata, card_blocks(tables, fingerprint, docs, plans, labels, agreement, baselines))

@@ -63,6 +63,11 @@ def make_project(target: Path, copies: int) -> None:
                     text = source.read_text(encoding="utf-8").replace(f'"doc_id": "{plan["id"]}"', f'"doc_id": "{new_id}"')
                     (target / "annotations" / folder / f"{new_id}.jsonl").write_text(text, encoding="utf-8")
     (target / "seeds" / "plans.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # The reviewed repair tables are keyed by plan id: each copy gets its plan's entries.
+    for table in ("errata.yaml", "garbled_runs.yaml", "noise.yaml"):
+        rows = yaml.safe_load((ROOT / "seeds" / table).read_text(encoding="utf-8")) or []
+        copied = list(rows) + [dict(row, doc_id=f"{row['doc_id']}-copy{copy:03d}") for copy in range(1, copies) for row in rows]
+        (target / "seeds" / table).write_text(yaml.safe_dump(copied, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # Exceptions name offsets of the original plans only; copies are audited afresh.
 
 
