@@ -153,3 +153,18 @@ def test_gold_whose_unit_moved_is_refused_not_misplaced(paths):
     moved = UnitAnnotation(doc.doc_id, unit["index"], unit["start"] + 1, unit["end"], (Span(unit["start"] + 1, unit["start"] + 2, "DEPT"),), {"status": "reviewed"})
     with pytest.raises(ValueError, match="re-anchor"):
         span_rows(doc, {unit["index"]: moved}, load_labels())
+
+
+def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
+    root = tmp_path / "fresh"
+    for name in ("seeds", "corpus", "annotations"):
+        shutil.copytree(paths.root / name, root / name)
+    results = paths.root / "evaluation" / "results"
+    if results.exists():
+        shutil.copytree(results, root / "evaluation" / "results")
+    publish_dataset(Paths(root))
+    committed = {p.relative_to(paths.root / "data"): p.read_bytes() for p in (paths.root / "data").rglob("*.parquet")}
+    fresh = {p.relative_to(root / "data"): p.read_bytes() for p in (root / "data").rglob("*.parquet")}
+    assert committed.keys() == fresh.keys(), "data/ is stale: run `plancorpus build`"
+    assert committed == fresh
+    assert (root / "README.md").read_text(encoding="utf-8") == (paths.root / "README.md").read_text(encoding="utf-8")

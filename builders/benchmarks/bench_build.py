@@ -99,6 +99,7 @@ def bench_builds(scales: list[int], repeats: int, big_repeats: int) -> dict[int,
 def bench_loading(repeats: int) -> dict[str, dict]:
     import datasets
 
+    datasets.disable_progress_bars()
     card = (ROOT / "README.md").read_text(encoding="utf-8").split("---\n")[1]
     configs = [c["config_name"] for c in yaml.safe_load(card)["configs"]]
     results = {}
