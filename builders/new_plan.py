@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .annotate import Span
 from .build import Paths, build
 from .io import sha256_bytes, write_bytes_atomic, write_text_atomic
 from .seeds import SeedError, load_manifest, validate_plan_id
@@ -194,7 +195,6 @@ def write_tasks(paths: Paths, plan_id: str, model: str = "rules") -> list[Path]:
     for every unit of a plan, under annotations/tasks/<plan>/."""
     from evaluation.adapters import load_model
 
-    from .annotate import Span
     from .corpus import read_document
     from .formats import AnnotatedText, label_studio_config, to_doccano, to_label_studio
     from .labels import load_labels
@@ -247,16 +247,12 @@ def read_annotations(paths: Paths, plan_id: str, source: Path, fmt: str):
                     unit = by_id.get(record.get("id"))
                     if unit is None:
                         raise FormatError(f"line {number}: unknown unit id {record.get('id')!r}")
-                    from .annotate import Span
-
                     spans = tuple(Span(int(e["start"]), int(e["end"]), e["label"]) for e in record["entities"])
                     items.append(AnnotatedText(record["id"], doc.text[unit["start"] : unit["end"]], spans))
         else:
             document = from_brat(plan_id, doc.text, source.read_text(encoding="utf-8"))
             items = []
             for unit in doc.units:
-                from .annotate import Span
-
                 inside = tuple(
                     Span(s.start - unit["start"], s.end - unit["start"], s.label)
                     for s in document.spans
@@ -285,7 +281,6 @@ def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annot
     converted, every span checked against the text and the guidelines'
     mechanical rules, reviewed gold replaced only with `force`, a backup kept,
     the write atomic."""
-    from .annotate import Span
     from .corpus import read_document
     from .gold import AnnotationError, UnitAnnotation, check_spans, merge_annotations, read_gold_file, unit_record
     from .io import write_jsonl_atomic
