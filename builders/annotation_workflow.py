@@ -19,7 +19,7 @@ from .gold import (
     compare_spans,
     merge_annotations,
     pre_annotate_document,
-    read_gold_file,
+    read_annotations,
     second_annotation_sample,
     unit_record,
     validate_gold_file,
@@ -50,10 +50,8 @@ def write_worksheet(
         units = [u for u in units if u["index"] in chosen]
         pre = None
     else:
-        pre = pre_annotate_document(doc.text, doc.units)
-    rows = worksheet_rows(plan_id, doc.text, units, pre) if pre is None else worksheet_rows(
-        plan_id, doc.text, units, {u["index"]: pre[u["index"]] for u in units}
-    )
+        pre = pre_annotate_document(doc.text, units)
+    rows = worksheet_rows(plan_id, doc.text, units, pre)
     write_jsonl_atomic(out, rows)
     return out, len(rows)
 
@@ -81,7 +79,7 @@ def import_worksheet(
     doc = _plan_document(paths, plan_id)
     new = annotations_from_worksheet(rows, doc.text, doc.units, annotator, str(worksheet))
     if revision:
-        current = {a.unit_index: a for a in read_folder_plan(paths, GOLD, plan_id)}
+        current = {a.unit_index: a for a in read_annotations(paths.annotations / GOLD / f"{plan_id}.jsonl")}
         new = [_as_revision(a, current.get(a.unit_index), annotator) for a in new]
         force = True
     elif not second:
@@ -91,8 +89,7 @@ def import_worksheet(
     merged_by_target = {}
     for folder in targets:
         target = paths.annotations / folder / f"{plan_id}.jsonl"
-        existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
-        merged_by_target[target] = merge_annotations(existing, new, force)
+        merged_by_target[target] = merge_annotations(read_annotations(target), new, force)
     if dry_run:
         return {"plan": plan_id, "checked units": len(new), "file": "(dry run: nothing written)"}
     for target, merged in merged_by_target.items():
@@ -101,11 +98,6 @@ def import_worksheet(
         write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
     first_target = next(iter(merged_by_target))
     return {"plan": plan_id, "imported units": len(new), "units in file": len(merged_by_target[first_target]), "file": str(first_target)}
-
-
-def read_folder_plan(paths: Paths, folder: str, plan_id: str) -> list[UnitAnnotation]:
-    path = paths.annotations / folder / f"{plan_id}.jsonl"
-    return [a for _, a, _ in read_gold_file(path)] if path.exists() else []
 
 
 def _as_revision(new: UnitAnnotation, old: UnitAnnotation | None, annotator: str) -> UnitAnnotation:
@@ -150,7 +142,7 @@ def validate_annotations(paths: Paths) -> list[Problem]:
 def read_folder(paths: Paths, folder: str) -> list[UnitAnnotation]:
     annotations = []
     for path in sorted((paths.annotations / folder).glob("*.jsonl")):
-        annotations += [a for _, a, _ in read_gold_file(path)]
+        annotations += read_annotations(path)
     return annotations
 
 

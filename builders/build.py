@@ -1,7 +1,7 @@
-"""The main job: seeds to corpus (and, once published, to the dataset).
+"""The main job: seeds to corpus, annotation report, dataset and card.
 
 This module wires the stages together in one direction: seeds -> clean ->
-segment -> corpus. It holds no rules of its own.
+segment -> corpus -> publish. It holds no rules of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_seed, residual_noise, to_simplified
-from .corpus import BuiltDocument, read_corpus, write_corpus
+from .corpus import BuiltDocument, read_corpus, restoration_counts, write_corpus
 from .io import load_yaml
 from .labels import load_labels
 from .seeds import load_errata, load_garbled_runs, load_manifest, load_noise, read_seed, select_plans
@@ -38,10 +38,6 @@ class Paths:
     def annotations(self) -> Path:
         return self.root / "annotations"
 
-    @property
-    def dataset(self) -> Path:
-        return self.root / "dataset"
-
 
 @dataclass
 class BuildReport:
@@ -54,9 +50,7 @@ class BuildReport:
         rows = []
         for doc in self.documents:
             counts = doc.structure.counts()
-            kinds: dict[str, int] = {}
-            for edit in doc.clean.edits:
-                kinds[edit.kind] = kinds.get(edit.kind, 0) + 1
+            restored = restoration_counts(doc.clean.edits)
             rows.append(
                 {
                     "doc_id": doc.doc_id,
@@ -67,10 +61,8 @@ class BuildReport:
                     "trailers": counts["responsibility_trailers"],
                     "units": counts["units"],
                     "edits": len(doc.clean.edits),
-                    "restored chars": sum(len(e.inserted) for e in doc.clean.edits if e.kind in ("garble", "erratum")),
-                    "low-confidence": sum(
-                        sum(v in ("context", "unrecoverable") for v in (e.evidence or ())) for e in doc.clean.edits
-                    ),
+                    "restored chars": restored["restored_chars"],
+                    "low-confidence": restored["low_confidence_chars"],
                 }
             )
         return rows
@@ -122,7 +114,7 @@ def publish_dataset(paths: Paths = Paths()):
     """Publish data/ and README.md from the built corpus and the reviewed gold."""
     from .publish import publish
 
-    plans = {entry["id"]: entry for entry in load_yaml(paths.seeds / "plans.yaml")}
+    plans = {plan.id: plan.metadata for plan in load_manifest(paths.seeds)}
     stored = read_corpus(paths.corpus)
     template = (Path(__file__).parent / "templates" / "README.md").read_text(encoding="utf-8")
     static = load_yaml(Path(__file__).parent / "config" / "card.yaml")

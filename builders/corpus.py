@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .clean import CleanDocument, Edit
+from .clean import RESTORING_KINDS, CleanDocument, Edit
 from .io import dumps_json, sha256_bytes, staged_directory, write_bytes_atomic
 from .segment import Block, Structure, Unit
 
@@ -75,6 +75,7 @@ def document_record(doc: BuiltDocument) -> dict:
         "offset_map": compress_offsets(doc.clean.raw_offsets),
         "structure_counts": doc.structure.counts(),
         "edit_counts": edit_counts(doc.clean.edits),
+        **restoration_counts(doc.clean.edits),
     }
 
 
@@ -83,6 +84,15 @@ def edit_counts(edits: tuple[Edit, ...]) -> dict[str, int]:
     for edit in edits:
         counts[edit.kind] = counts.get(edit.kind, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def restoration_counts(edits) -> dict[str, int]:
+    """Characters put in by the reviewed tables, and those among them restored
+    from context alone (low confidence)."""
+    return {
+        "restored_chars": sum(len(e.inserted) for e in edits if e.kind in RESTORING_KINDS),
+        "low_confidence_chars": sum(sum(v in ("context", "unrecoverable") for v in (e.evidence or ())) for e in edits),
+    }
 
 
 def edit_record(edit: Edit) -> dict:

@@ -14,16 +14,17 @@ from .annotate import Span
 from .build import Paths
 from .corpus import read_corpus
 from .formats import AnnotatedText, label_studio_config, to_brat, to_conll, to_docbin, to_doccano, to_label_studio
-from .io import load_yaml, write_bytes_atomic, write_text_atomic
+from .io import write_bytes_atomic, write_text_atomic
 from .labels import load_labels
 from .publish import SPLITS, load_gold, unit_id
+from .seeds import load_manifest
 
 FORMATS = ("spacy", "conll", "brat", "labelstudio", "doccano")
 
 
 def reviewed_units(paths: Paths) -> dict[str, list[AnnotatedText]]:
     """Reviewed units per split, spans relative to each unit."""
-    plans = {entry["id"]: entry for entry in load_yaml(paths.seeds / "plans.yaml")}
+    plans = {plan.id: plan.metadata for plan in load_manifest(paths.seeds)}
     docs = read_corpus(paths.corpus)
     gold = load_gold(paths.annotations / "gold", [d.doc_id for d in docs])
     by_split: dict[str, list[AnnotatedText]] = {split: [] for split in SPLITS}

@@ -73,6 +73,11 @@ def unit_record(annotation: UnitAnnotation, text: str) -> dict:
     }
 
 
+def read_annotations(path: Path) -> list[UnitAnnotation]:
+    """The unit annotations of one file; none when the file does not exist yet."""
+    return [a for _, a, _ in read_gold_file(path)] if Path(path).exists() else []
+
+
 def read_gold_file(path: Path) -> list[tuple[int, UnitAnnotation, dict]]:
     """(line number, annotation, raw record) for each line; structural errors
     (missing keys, bad types) raise with the file and line."""

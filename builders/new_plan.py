@@ -220,7 +220,7 @@ def write_tasks(paths: Paths, plan_id: str, model: str = "rules") -> list[Path]:
 IMPORT_FORMATS = ("labelstudio", "doccano", "brat", "jsonl")
 
 
-def read_annotations(paths: Paths, plan_id: str, source: Path, fmt: str):
+def read_export(paths: Paths, plan_id: str, source: Path, fmt: str):
     """(unit index, unit-relative AnnotatedText) pairs from an export, checked
     against the corpus text of each unit."""
     from .corpus import read_document
@@ -282,14 +282,14 @@ def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annot
     mechanical rules, reviewed gold replaced only with `force`, a backup kept,
     the write atomic."""
     from .corpus import read_document
-    from .gold import AnnotationError, UnitAnnotation, check_spans, merge_annotations, read_gold_file, unit_record
+    from .gold import AnnotationError, UnitAnnotation, check_spans, merge_annotations, read_annotations, unit_record
     from .io import write_jsonl_atomic
 
     validate_plan_id(plan_id)
     doc = read_document(paths.corpus, plan_id)
     units = {u["index"]: u for u in doc.units}
     new, problems = [], []
-    for index, item in read_annotations(paths, plan_id, source, fmt):
+    for index, item in read_export(paths, plan_id, source, fmt):
         unit = units[index]
         spans = tuple(sorted(Span(s.start + unit["start"], s.end + unit["start"], s.label) for s in item.spans))
         problems += [f"{source}: unit {item.id}: {m}" for m in check_spans(list(spans), doc.text, (unit["start"], unit["end"]))]
@@ -297,8 +297,7 @@ def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annot
     if problems:
         raise AnnotationError("\n".join(problems))
     target = paths.annotations / "gold" / f"{plan_id}.jsonl"
-    existing = [a for _, a, _ in read_gold_file(target)] if target.exists() else []
-    merged = merge_annotations(existing, new, force)
+    merged = merge_annotations(read_annotations(target), new, force)
     if target.exists():
         shutil.copy2(target, target.with_suffix(".jsonl.bak"))
     write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])

@@ -31,7 +31,7 @@ import yaml
 from datasets import ClassLabel, Features, List, Value
 
 from .corpus import StoredDocument
-from .gold import UnitAnnotation, read_gold_file
+from .gold import UnitAnnotation, read_annotations
 from .io import dumps_json, staged_directory, write_bytes_atomic
 from .labels import LabelSet
 
@@ -116,7 +116,7 @@ def load_gold(gold_dir: Path, doc_ids: list[str]) -> dict[str, dict[int, UnitAnn
     gold: dict[str, dict[int, UnitAnnotation]] = {}
     for doc_id in doc_ids:
         path = Path(gold_dir) / f"{doc_id}.jsonl"
-        gold[doc_id] = {a.unit_index: a for _, a, _ in read_gold_file(path)} if path.exists() else {}
+        gold[doc_id] = {a.unit_index: a for a in read_annotations(path)}
     return gold
 
 
@@ -420,12 +420,10 @@ def card_blocks(
     cleaning_rows = []
     for doc in docs:
         counts = doc.record["edit_counts"]
-        restored = sum(len(e["inserted"]) for e in doc.edits if e["kind"] in ("garble", "erratum"))
-        low = sum(sum(v in ("context", "unrecoverable") for v in e.get("evidence", [])) for e in doc.edits)
         cleaning_rows.append(
             [doc.doc_id, doc.record["raw_length"], doc.record["length"]]
             + [counts.get(kind, 0) for kind in ("garble", "erratum", "footnote_marker", "pinyin", "boilerplate", "private_use", "whitespace")]
-            + [restored, low]
+            + [doc.record["restored_chars"], doc.record["low_confidence_chars"]]
         )
     provenance_rows = []
     for doc in docs:
