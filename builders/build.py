@@ -1,7 +1,8 @@
 """The main job: seeds to corpus, annotation report, dataset and card.
 
-This module wires the stages together in one direction: seeds -> clean ->
-segment -> corpus -> publish. It holds no rules of its own.
+This module wires the stages together in one direction: corpus (seeds ->
+clean -> segment -> store) -> annotation (report) -> dataset (tables, card).
+It holds no rules of its own.
 """
 
 from __future__ import annotations
@@ -12,31 +13,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import clean_seed, residual_noise, to_simplified
-from .corpus import BuiltDocument, read_corpus, restoration_counts, write_corpus
-from .io import load_yaml
-from .labels import load_labels
-from .seeds import load_errata, load_garbled_runs, load_manifest, load_noise, read_seed, select_plans
-from .segment import segment
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Paths:
-    root: Path = ROOT
-
-    @property
-    def seeds(self) -> Path:
-        return self.root / "seeds"
-
-    @property
-    def corpus(self) -> Path:
-        return self.root / "corpus"
-
-    @property
-    def annotations(self) -> Path:
-        return self.root / "annotations"
+from builders.annotation.labels import load_labels
+from builders.corpus.clean import clean_seed, residual_noise, to_simplified
+from builders.corpus.seeds import (
+    load_errata,
+    load_garbled_runs,
+    load_manifest,
+    load_noise,
+    read_seed,
+    select_plans,
+)
+from builders.corpus.segment import segment
+from builders.corpus.store import (
+    BuiltDocument,
+    read_corpus,
+    restoration_counts,
+    write_corpus,
+)
+from builders.io import load_yaml
+from builders.project import CONFIG_DIR, TEMPLATES_DIR, Paths
 
 
 @dataclass
@@ -103,7 +98,7 @@ def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lam
 
 def report_annotations(paths: Paths = Paths()) -> None:
     """Agreement figures and annotations/README.md, from the annotation files."""
-    from .annotation_workflow import measure_agreement, write_annotation_report
+    from builders.annotation.report import measure_agreement, write_annotation_report
 
     if any((paths.annotations / "second").glob("*.jsonl")):
         measure_agreement(paths)
@@ -112,14 +107,14 @@ def report_annotations(paths: Paths = Paths()) -> None:
 
 def publish_dataset(paths: Paths = Paths()):
     """Publish data/ and README.md from the built corpus and the reviewed gold."""
-    from .publish import publish
+    from builders.dataset.publish import publish
 
     plans = {plan.id: plan.metadata for plan in load_manifest(paths.seeds)}
     stored = read_corpus(paths.corpus)
-    template = (Path(__file__).parent / "templates" / "README.md").read_text(encoding="utf-8")
-    static = load_yaml(Path(__file__).parent / "config" / "card.yaml")
+    template = (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")
+    static = load_yaml(CONFIG_DIR / "card.yaml")
     agreement = _optional_json(paths.annotations / "agreement.json")
-    baselines = _optional_json(paths.root / "evaluation" / "results" / "baselines.json")
+    baselines = _optional_json(paths.results / "baselines.json")
     return publish(
         paths.root, stored, plans, load_labels(paths.annotations / "labels.yaml"), paths.annotations / "gold",
         static, template, agreement, baselines,
@@ -132,3 +127,4 @@ def _optional_json(path: Path):
 
 def noise_report(docs: list[BuiltDocument]) -> dict[str, list[tuple[int, str]]]:
     return {doc.doc_id: residual_noise(doc.clean.text) for doc in docs}
+

@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from .build import Paths, build, noise_report
-from .seeds import SeedError
+from builders.build import build, noise_report
+from builders.corpus.seeds import SeedError
+from builders.project import Paths
 
 DESCRIPTION = """\
 Build and check the corpus of Chinese municipal development plans.
@@ -62,7 +63,7 @@ def command_build(args: argparse.Namespace) -> int:
 
 
 def command_worksheet(args: argparse.Namespace) -> int:
-    from .annotation_workflow import write_worksheet
+    from builders.annotation.worksheets import write_worksheet
 
     paths = Paths(Path(args.root).resolve())
     unit_range = None
@@ -75,7 +76,7 @@ def command_worksheet(args: argparse.Namespace) -> int:
 
 
 def command_import_worksheet(args: argparse.Namespace) -> int:
-    from .annotation_workflow import import_worksheet
+    from builders.annotation.worksheets import import_worksheet
 
     paths = Paths(Path(args.root).resolve())
     summary = import_worksheet(
@@ -87,7 +88,7 @@ def command_import_worksheet(args: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    from .annotation_workflow import validate_annotations
+    from builders.annotation.report import validate_annotations
 
     paths = Paths(Path(args.root).resolve())
     problems = validate_annotations(paths)
@@ -98,7 +99,7 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from .exports import export
+    from builders.interchange.export import export
 
     paths = Paths(Path(args.root).resolve())
     for fmt in args.format:
@@ -108,7 +109,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_audit(args: argparse.Namespace) -> int:
-    from .annotation_workflow import run_audit
+    from builders.annotation.report import run_audit
 
     paths = Paths(Path(args.root).resolve())
     findings, open_findings, stale = run_audit(paths)
@@ -122,7 +123,7 @@ def command_audit(args: argparse.Namespace) -> int:
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
-    from evaluation.reports import markdown
+    from evaluation.report.markdown import markdown
     from evaluation.run import evaluate, write_reports
 
     root = Path(args.root).resolve()
@@ -159,22 +160,24 @@ def command_baselines(args: argparse.Namespace) -> int:
 
 
 def command_add_plan(args: argparse.Namespace) -> int:
-    from .io import load_yaml
-    from .new_plan import add_plan
+    from builders.io import load_yaml
+    from builders.plans import add_plan
 
     paths = Paths(Path(args.root).resolve())
     metadata = dict(load_yaml(Path(args.metadata)) or {}) if args.metadata else {}
     for key in ("city", "province", "title", "issuing_body", "document_number", "issue_date", "plan_period", "script", "split"):
         if getattr(args, key) is not None:
             metadata[key] = getattr(args, key)
-    summary = add_plan(paths, Path(args.file), args.id, metadata, model=args.model)
+    from evaluation.models import load_model
+
+    summary = add_plan(paths, Path(args.file), args.id, metadata, pre_annotator=load_model(args.model), model_name=args.model)
     console.print(_table("plan added", [summary]))
     console.print("next: annotate the tasks in Label Studio or doccano, then `plancorpus import-annotations`")
     return 0
 
 
 def command_import_annotations(args: argparse.Namespace) -> int:
-    from .new_plan import import_annotations
+    from builders.interchange.imports import import_annotations
 
     paths = Paths(Path(args.root).resolve())
     summary = import_annotations(paths, Path(args.file), args.format, args.plan, args.annotator, force=args.force)

@@ -1,26 +1,14 @@
 """Baselines, each reproducible from one command (`plancorpus baselines`):
 
-- `rules`: the built-in rule pre-annotator;
-- `jieba`: a reference from a tool nobody here wrote, jieba.posseg tags mapped
-  to labels with the smallest merging rules needed (below);
+- `rules`: the built-in rule pre-annotator (`evaluation.models.rules`);
+- `jieba`: a reference from a tool nobody here wrote (`evaluation.models.jieba`);
 - `spacy`: a spaCy NER pipeline (blank zh, one token per character) trained on
   the train split with `evaluation/configs/spacy_ner.cfg`, fixed seed, on CPU;
   also run leave-one-plan-out (`fold-<plan>` configs) for mean and spread.
-
-jieba mapping, all of it:
-  nt -> DEPT, extended left over one preceding 市/省/县/區/区/縣 token;
-  t  -> DATE; a 4-digit m token followed by a token starting with 年 (年, 年底)
-        is a DATE too, and a t token right after 年 joins it;
-  m  -> VALUE when a run of m tokens is followed by a q token or % (which
-        join it), or carries a unit jieba glued on (6.7万立方米, 10个: any
-        character besides digits and numerals); a date is not a VALUE, and a
-        bare numeral run (十三五) is not either.
-  jieba has no tag for indicators, so this baseline never predicts INDICATOR.
 """
 
 from __future__ import annotations
 
-import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -28,67 +16,15 @@ from pathlib import Path
 from builders.io import write_bytes_atomic, write_json_atomic
 
 CONFIG = Path(__file__).parent / "configs" / "spacy_ner.cfg"
+
+
 RESULTS = Path(__file__).parent / "results"
-YEAR = re.compile(r"^(19|20)\d\d$")
-DEPT_PREFIXES = {"市", "省", "县", "縣", "区", "區"}
-NUMERAL_ONLY = re.compile(r"[0-9.一二三四五六七八九十百千零〇两兩]")
-
-
-def jieba_spans(text: str) -> list[tuple[int, int, str]]:
-    import jieba
-    import jieba.posseg as pseg
-
-    jieba.setLogLevel(60)
-    tokens, offset = [], 0
-    for pair in pseg.cut(text):
-        tokens.append((offset, offset + len(pair.word), pair.word, pair.flag))
-        offset += len(pair.word)
-    spans: list[tuple[int, int, str]] = []
-    index = 0
-    while index < len(tokens):
-        start, end, word, flag = tokens[index]
-        if flag == "nt":
-            if index > 0 and tokens[index - 1][2] in DEPT_PREFIXES and (not spans or spans[-1][1] <= tokens[index - 1][0]):
-                start = tokens[index - 1][0]
-            spans.append((start, end, "DEPT"))
-        elif flag == "t":
-            spans.append((start, end, "DATE"))
-        elif flag == "m" and YEAR.match(word) and index + 1 < len(tokens) and tokens[index + 1][2].startswith("年"):
-            end = tokens[index + 1][1]
-            index += 1
-            if index + 1 < len(tokens) and tokens[index + 1][3] == "t":
-                end = tokens[index + 1][1]
-                index += 1
-            spans.append((start, end, "DATE"))
-        elif flag == "m":
-            run_end = index
-            while run_end + 1 < len(tokens) and tokens[run_end + 1][3] == "m":
-                run_end += 1
-            end = tokens[run_end][1]
-            following = tokens[run_end + 1] if run_end + 1 < len(tokens) else None
-            if following and (following[3] == "q" or following[2] in ("%", "％")):
-                spans.append((start, following[1], "VALUE"))
-                index = run_end + 1
-            elif NUMERAL_ONLY.sub("", "".join(t[2] for t in tokens[index : run_end + 1])):
-                spans.append((start, end, "VALUE"))
-                index = run_end
-            else:
-                index = run_end
-        index += 1
-    return spans
-
-
-def jieba_model():
-    return jieba_spans
-
-
-# ---------------------------------------------------------------------------
-# spaCy
 
 
 def _docbin(units, path: Path) -> None:
-    from builders.annotate import Span
-    from builders.formats import AnnotatedText, to_docbin
+    from builders.annotation.labels import Span
+    from builders.interchange.base import AnnotatedText
+    from builders.interchange.spacy import to_docbin
 
     items = [AnnotatedText(u.id, u.text, tuple(Span(e.start, e.end, e.label) for e in u.entities)) for u in units]
     write_bytes_atomic(path, to_docbin(items))
@@ -111,10 +47,6 @@ def train_spacy(train_units, dev_units, out_dir: Path, seed: int = 0, max_steps:
         overrides["training.max_steps"] = max_steps
     train(CONFIG, out_dir / "pipeline", overrides=overrides)
     return out_dir / "pipeline" / "model-best"
-
-
-# ---------------------------------------------------------------------------
-# The whole baseline table
 
 
 def _row(name: str, evaluation) -> dict:
@@ -168,9 +100,9 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
     """Score rules, jieba and spaCy on validation and test; spaCy also
     leave-one-plan-out. Writes evaluation/results/baselines.json (the dataset
     card reads its Markdown)."""
-    from .inputs import load_gold
-    from .run import evaluate as run_evaluate
-    from .run import write_reports
+    from evaluation.inputs import load_gold
+    from evaluation.run import evaluate as run_evaluate
+    from evaluation.run import write_reports
 
     def evaluate(root, model, config="spans", split="test", progress=progress, n_resamples=1000):
         evaluation, units = run_evaluate(root, model=model, config=config, split=split, progress=progress, n_resamples=n_resamples)
@@ -215,3 +147,4 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
     }
     write_json_atomic(RESULTS / "baselines.json", result)
     return result
+

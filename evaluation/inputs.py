@@ -12,9 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from builders.labels import load_labels
-
-from .scorer import Entity
+from builders.annotation.labels import load_labels
+from evaluation.scorer import Entity
 
 
 @dataclass(frozen=True)

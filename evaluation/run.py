@@ -8,11 +8,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from builders.io import write_text_atomic
-
-from .adapters import load_model, predict
-from .inputs import load_gold, read_predictions
-from .reports import Evaluation, html_report, markdown
-from .scorer import align, bootstrap, boundary_errors, confusion_table, score, score_by
+from evaluation.inputs import load_gold, read_predictions
+from evaluation.models import load_model, predict
+from evaluation.report.html import html_report
+from evaluation.report.markdown import markdown
+from evaluation.report.result import Evaluation
+from evaluation.scorer import (
+    align,
+    bootstrap,
+    boundary_errors,
+    confusion_table,
+    score,
+    score_by,
+)
 
 
 def evaluate(

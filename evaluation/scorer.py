@@ -119,7 +119,7 @@ from itertools import filterfalse, repeat
 from operator import add, attrgetter, itemgetter
 from typing import Any
 
-from builders.labels import load_labels
+from builders.annotation.labels import load_labels
 
 SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
 METRICS: tuple[str, ...] = ("precision", "recall", "f1")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from builders.build import Paths, build_documents
+from builders.build import build_documents
+from builders.project import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from builders.agreement import cohen_kappa, disagreements, measure
-from builders.annotate import Span
-from builders.gold import UnitAnnotation
+from builders.annotation.agreement import cohen_kappa, disagreements, measure
+from builders.annotation.gold import UnitAnnotation
+from builders.annotation.labels import Span
 
 LABELS = ("DEPT", "INDICATOR", "VALUE", "DATE")
 
@@ -44,8 +44,9 @@ def test_only_units_both_annotated_count():
 def test_every_disagreement_between_the_passes_is_adjudicated(paths):
     import yaml
 
-    from builders.agreement import disagreements as find
-    from builders.annotation_workflow import FIRST, SECOND, read_folder
+    from builders.annotation.agreement import disagreements as find
+    from builders.annotation.report import read_folder
+    from builders.annotation.worksheets import FIRST, SECOND
 
     found = {(a.doc_id, a.unit_index) for a, _ in find(read_folder(paths, FIRST), read_folder(paths, SECOND))}
     decided = yaml.safe_load((paths.annotations / "adjudication.yaml").read_text(encoding="utf-8")) or []
@@ -55,8 +56,9 @@ def test_every_disagreement_between_the_passes_is_adjudicated(paths):
 
 
 def test_second_annotation_covers_at_least_15_percent_of_every_plan(paths):
-    from builders.annotation_workflow import SECOND, read_folder
-    from builders.corpus import read_corpus
+    from builders.annotation.report import read_folder
+    from builders.annotation.worksheets import SECOND
+    from builders.corpus.store import read_corpus
 
     second = read_folder(paths, SECOND)
     for doc in read_corpus(paths.corpus):

@@ -1,9 +1,9 @@
 """The consistency audit finds repeated mentions annotated once, and the
 committed gold has no open finding."""
 
-from builders.annotate import Span
-from builders.audit import Finding, audit, stale_exceptions, unresolved
-from builders.gold import UnitAnnotation
+from builders.annotation.audit import Finding, audit, stale_exceptions, unresolved
+from builders.annotation.gold import UnitAnnotation
+from builders.annotation.labels import Span
 
 
 def test_unannotated_repeat_is_found_but_titles_and_longer_spans_are_not():
@@ -26,7 +26,7 @@ def test_exceptions_justify_findings_and_stale_ones_are_reported():
 
 
 def test_committed_gold_has_no_open_audit_finding(paths):
-    from builders.annotation_workflow import run_audit
+    from builders.annotation.report import run_audit
 
     findings, open_findings, stale = run_audit(paths)
     assert open_findings == [], f"{len(open_findings)} open audit finding(s): run `plancorpus audit`"

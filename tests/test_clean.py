@@ -5,17 +5,24 @@ from pathlib import Path
 
 import pytest
 
-from builders import clean as clean_module
-from builders.clean import (
-    ScriptConversionError,
-    apply_changes,
+from builders.corpus import clean as clean_module
+from builders.corpus.clean import (
     Change,
     Draft,
+    ScriptConversionError,
+    apply_changes,
     clean_seed,
     residual_noise,
     to_simplified,
 )
-from builders.seeds import Erratum, GarbledRun, Plan, RestoredChar, Seed, SeedError
+from builders.corpus.seeds import (
+    Erratum,
+    GarbledRun,
+    Plan,
+    RestoredChar,
+    Seed,
+    SeedError,
+)
 
 
 def make_seed(raw: str, script: str = "Simplified", doc_id: str = "test-plan") -> Seed:
@@ -177,7 +184,7 @@ def test_conversion_that_changes_length_names_the_first_position(monkeypatch):
 
 
 def test_reviewed_noise_removal_applies_and_a_stale_entry_is_an_error():
-    from builders.seeds import NoiseRemoval
+    from builders.corpus.seeds import NoiseRemoval
 
     raw = "加快構建 “ 五縱六橫 7 ” ,暢通"
     marker = NoiseRemoval("test-plan", raw.index("7"), "7", "footnote_marker", "footnote reference")

@@ -7,9 +7,15 @@ import pytest
 import yaml
 
 from builders.build import build, build_documents
-from builders.clean import RESTORING_KINDS, residual_noise
-from builders.corpus import compress_offsets, document_files, expand_offsets, raw_offset_of, read_corpus
-from builders.seeds import SeedError
+from builders.corpus.clean import RESTORING_KINDS, residual_noise
+from builders.corpus.seeds import SeedError
+from builders.corpus.store import (
+    compress_offsets,
+    document_files,
+    expand_offsets,
+    raw_offset_of,
+    read_corpus,
+)
 
 EXPECTED = Path(__file__).parent / "data" / "expected_structure.yaml"
 
@@ -33,7 +39,7 @@ def test_builds_are_deterministic(paths, built):
 
 
 def test_every_clean_character_outside_a_restoration_equals_its_raw_character(paths, stored):
-    from builders.seeds import load_manifest, read_seed
+    from builders.corpus.seeds import load_manifest, read_seed
 
     plans = {p.id: p for p in load_manifest(paths.seeds)}
     for doc_id, doc in stored.items():

@@ -5,8 +5,13 @@ import json
 
 import pytest
 
-from evaluation.adapters import AdapterError, load_model
-from evaluation.inputs import GoldUnit, PredictionError, read_predictions, write_predictions
+from evaluation.inputs import (
+    GoldUnit,
+    PredictionError,
+    read_predictions,
+    write_predictions,
+)
+from evaluation.models import AdapterError, load_model
 from evaluation.run import evaluate, write_reports
 from evaluation.scorer import Entity
 
@@ -49,7 +54,7 @@ def test_predictions_round_trip_through_a_file(tmp_path):
 def test_model_adapters():
     rules = load_model("rules")
     assert (0, 4, "DEPT") in rules("市发改委牵头")
-    python = load_model("evaluation.baselines:jieba_spans".join(["python:", ""]))
+    python = load_model("python:evaluation.models.jieba:jieba_spans")
     assert all(isinstance(s, int) for s, _, _ in python("2020年达到90%"))
     with pytest.raises(AdapterError, match="unknown model"):
         load_model("gpt:anything")

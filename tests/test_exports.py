@@ -5,8 +5,12 @@ import json
 
 import pytest
 
-from builders.exports import export, reviewed_documents, reviewed_units
-from builders.formats import from_brat, from_conll, from_docbin, from_doccano, from_label_studio
+from builders.interchange.brat import from_brat
+from builders.interchange.conll import from_conll
+from builders.interchange.doccano import from_doccano
+from builders.interchange.export import export, reviewed_documents, reviewed_units
+from builders.interchange.labelstudio import from_label_studio
+from builders.interchange.spacy import from_docbin
 
 
 @pytest.fixture(scope="module")

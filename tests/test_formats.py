@@ -5,23 +5,18 @@ import json
 
 import pytest
 
-from builders.annotate import Span
-from builders.formats import (
+from builders.annotation.labels import Span
+from builders.interchange.base import (
     AnnotatedText,
     FormatError,
     codepoint_offset,
-    from_brat,
-    from_conll,
-    from_docbin,
-    from_doccano,
-    from_label_studio,
-    to_brat,
-    to_conll,
-    to_docbin,
-    to_doccano,
-    to_label_studio,
     utf16_offset,
 )
+from builders.interchange.brat import from_brat, to_brat
+from builders.interchange.conll import from_conll, to_conll
+from builders.interchange.doccano import from_doccano, to_doccano
+from builders.interchange.labelstudio import from_label_studio, to_label_studio
+from builders.interchange.spacy import from_docbin, to_docbin
 
 # 𠀋 (U+2000B) is one code point but two UTF-16 code units.
 ITEMS = [

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders.garble import (
+from builders.corpus.garble import (
     align,
     char_evidence,
     char_offsets,

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from builders.annotate import Span
-from builders.gold import (
+from builders.annotation.gold import (
     AnnotationError,
     UnitAnnotation,
     check_spans,
@@ -16,6 +15,7 @@ from builders.gold import (
     second_annotation_sample,
     validate_gold_file,
 )
+from builders.annotation.labels import Span
 
 
 def test_worksheet_pairs_resolve_in_reading_order():
@@ -97,6 +97,6 @@ def test_second_annotation_sample_is_stable_and_near_its_share():
 
 
 def test_all_committed_annotation_files_are_valid(paths):
-    from builders.annotation_workflow import validate_annotations
+    from builders.annotation.report import validate_annotations
 
     assert [str(p) for p in validate_annotations(paths)] == []

@@ -6,11 +6,12 @@ import shutil
 
 import pytest
 
-from builders.build import Paths
-from builders.formats import FormatError, codepoint_offset
-from builders.gold import AnnotationError
-from builders.new_plan import add_plan, detect_encoding, import_annotations
-from builders.seeds import SeedError
+from builders.annotation.gold import AnnotationError
+from builders.corpus.seeds import SeedError
+from builders.interchange.base import FormatError, codepoint_offset
+from builders.interchange.imports import import_annotations
+from builders.plans import add_plan, detect_encoding
+from builders.project import Paths
 
 NEW_PLAN = (
     "太原市推進數字經濟發展實施方案(2024-2026年)\r\n"
@@ -109,8 +110,11 @@ def test_failure_after_writing_restores_seeds_and_manifest(workspace, tmp_path):
     source = tmp_path / "plan.txt"
     source.write_bytes(NEW_PLAN.encode("gb18030"))
     before = snapshot(workspace.root / "seeds")
-    with pytest.raises(Exception):
-        add_plan(workspace, source, "taiyuan-2024-digital", model="no-such-model")
+    def failing_model(text):
+        raise RuntimeError("the model failed")
+
+    with pytest.raises(RuntimeError, match="the model failed"):
+        add_plan(workspace, source, "taiyuan-2024-digital", pre_annotator=failing_model, model_name="failing")
     assert snapshot(workspace.root / "seeds") == before
     assert not (workspace.annotations / "tasks" / "taiyuan-2024-digital").exists()
 

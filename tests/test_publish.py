@@ -8,9 +8,11 @@ import shutil
 import pytest
 import yaml
 
-from builders.build import Paths, build, publish_dataset
-from builders.labels import load_labels
-from builders.publish import SPLITS, bio_tags
+from builders.annotation.labels import load_labels
+from builders.build import build, publish_dataset
+from builders.corpus.seeds import SPLITS
+from builders.dataset.tables import bio_tags
+from builders.project import Paths
 
 datasets = pytest.importorskip("datasets")
 
@@ -143,10 +145,10 @@ def test_rebuild_after_adding_a_plan_is_not_served_from_a_stale_cache(tmp_path, 
 
 
 def test_gold_whose_unit_moved_is_refused_not_misplaced(paths):
-    from builders.annotate import Span
-    from builders.corpus import read_corpus
-    from builders.gold import UnitAnnotation
-    from builders.publish import span_rows
+    from builders.annotation.gold import UnitAnnotation
+    from builders.annotation.labels import Span
+    from builders.corpus.store import read_corpus
+    from builders.dataset.tables import span_rows
 
     doc = read_corpus(paths.corpus)[0]
     unit = doc.units[3]

@@ -29,18 +29,18 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 
-from builders.labels import load_labels
+from builders.annotation.labels import load_labels
 from evaluation.scorer import (
     BOUNDARY_KINDS,
     MISSED,
     SCHEMES,
     SPURIOUS,
-    Score,
     Entity,
+    Score,
     align,
+    bootstrap,
     boundary_errors,
     boundary_kind,
-    bootstrap,
     confusion_table,
     paired_bootstrap,
     score,

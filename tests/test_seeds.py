@@ -3,8 +3,7 @@
 import pytest
 import yaml
 
-from builders.io import sha256_file
-from builders.seeds import (
+from builders.corpus.seeds import (
     SeedError,
     load_errata,
     load_manifest,
@@ -12,6 +11,7 @@ from builders.seeds import (
     select_plans,
     validate_plan_id,
 )
+from builders.io import sha256_file
 
 
 def test_manifest_lists_every_raw_file_with_its_sha256(paths):

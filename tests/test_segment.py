@@ -3,7 +3,13 @@ trailers, and units tile the text sentence by sentence."""
 
 import pytest
 
-from builders.segment import is_unit_list, load_rules, segment, sentence_spans, trailer_span
+from builders.corpus.segment import (
+    is_unit_list,
+    load_rules,
+    segment,
+    sentence_spans,
+    trailer_span,
+)
 
 RULES = load_rules()
 

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from builders.build import Paths, build
+from builders.build import build
+from builders.project import Paths
 started = time.perf_counter()
 build(Paths(Path(sys.argv[1])))
 seconds = time.perf_counter() - started

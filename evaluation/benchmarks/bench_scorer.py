@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from builders.labels import load_labels  # noqa: E402
+from builders.annotation.labels import load_labels  # noqa: E402
 from evaluation.scorer import Entity, score  # noqa: E402
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .annotate import Span
-from .gold import UnitAnnotation
+from builders.annotation.gold import UnitAnnotation
+from builders.annotation.labels import Span
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .io import load_yaml
-from .seeds import Erratum, GarbledRun, NoiseRemoval, Seed, SeedError
+from builders.corpus.seeds import Erratum, GarbledRun, NoiseRemoval, Seed, SeedError
+from builders.io import load_yaml
+from builders.project import CONFIG_DIR
 
-CONFIG_PATH = Path(__file__).parent / "config" / "cleaning.yaml"
+CONFIG_PATH = CONFIG_DIR / "cleaning.yaml"
 
 # Edit kinds, in pass order. `erratum` and `garble` are the only kinds that put
 # new characters into the text; every other kind only removes.

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotate import Span, protected_regions
-from .gold import UnitAnnotation
+from builders.annotation.gold import UnitAnnotation
+from builders.annotation.labels import Span
+from builders.annotation.prelabel import protected_regions
 
 
 @dataclass(frozen=True, order=True)

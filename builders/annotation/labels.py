@@ -1,4 +1,6 @@
-"""The label set, read from annotations/labels.yaml by everything that needs it.
+"""The label set, read from annotations/labels.yaml by everything that needs it,
+and the `Span` every stage passes around: code-point offsets into the text it
+was found in, half-open [start, end), and a label name.
 
 Its order is fixed: a label's id is its position and never changes; new labels
 are only appended. BIO tags derive from it: O = 0, B-<label k> = 2k+1,
@@ -11,9 +13,20 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .io import load_yaml
+from builders.io import load_yaml
+from builders.project import ROOT
 
-LABELS_PATH = Path(__file__).resolve().parent.parent / "annotations" / "labels.yaml"
+LABELS_PATH = ROOT / "annotations" / "labels.yaml"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+    label: str
+
+    def text_in(self, text: str) -> str:
+        return text[self.start : self.end]
 
 
 @dataclass(frozen=True)

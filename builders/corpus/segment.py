@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .io import load_yaml
+from builders.io import load_yaml
+from builders.project import CONFIG_DIR
 
-CONFIG_PATH = Path(__file__).parent / "config" / "structure.yaml"
+CONFIG_PATH = CONFIG_DIR / "structure.yaml"
 
 BLOCK_KINDS = ("heading", "task", "paragraph")
 UNIT_KINDS = ("heading", "sentence", "trailer")

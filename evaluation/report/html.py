@@ -1,81 +1,13 @@
-"""Evaluation reports: JSON (everything), Markdown (terminal and README) and a
-self-contained HTML page showing each unit with gold and predicted spans side
-by side and the errors listed by kind."""
+"""A self-contained HTML page: scores, and each unit with an error shown with
+gold and predicted spans side by side, errors listed by kind.
+"""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
-from typing import Any
 
-from .scorer import SCHEMES, Alignment, Entity, boundary_kind
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Everything one evaluation run measured."""
-
-    model: str
-    config: str
-    split: str
-    scores: Any  # scorer.Scores
-    per_plan: dict[str, Any]
-    bootstrap: Any  # scorer.BootstrapResult | None
-    confusion: Any  # scorer.ConfusionTable
-    boundaries: Any  # scorer.BoundaryErrors
-    alignment: Alignment
-    problems: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "config": self.config,
-            "split": self.split,
-            "offsets": "Unicode code points, half-open [start, end)",
-            "scores": self.scores.to_dict(),
-            "per_plan": {plan: s.to_dict() for plan, s in self.per_plan.items()},
-            "bootstrap": self.bootstrap.to_dict() if self.bootstrap else None,
-            "confusion": self.confusion.to_dict(),
-            "boundaries": self.boundaries.to_dict(),
-            "alignment": self.alignment.to_dict(),
-            "problems": self.problems,
-        }
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
-def markdown(evaluation: Evaluation) -> str:
-    scores = evaluation.scores
-    labels = list(scores["strict"].per_label)
-    lines = [
-        f"**{evaluation.model}** on `{evaluation.config}` / `{evaluation.split}` "
-        f"({scores.n_gold} gold spans, {scores.n_pred} predicted); P / R / F1 in %.",
-        "",
-        "| scheme | " + " | ".join(labels) + " | micro | macro F1 |",
-        "|---|" + "---|" * (len(labels) + 2),
-    ]
-    for scheme in SCHEMES:
-        s = scores[scheme]
-        cells = [f"{_pct(s.per_label[l].precision)} / {_pct(s.per_label[l].recall)} / {_pct(s.per_label[l].f1)}" for l in labels]
-        micro = f"{_pct(s.micro.precision)} / {_pct(s.micro.recall)} / {_pct(s.micro.f1)}"
-        lines.append(f"| {scheme} | " + " | ".join(cells) + f" | {micro} | {_pct(s.macro.f1)} |")
-    if evaluation.bootstrap:
-        interval = evaluation.bootstrap.intervals["strict"]["micro"]["f1"]
-        lines += ["", f"Strict micro F1 {_pct(interval.estimate)} (95% bootstrap CI {_pct(interval.low)}–{_pct(interval.high)}, "
-                  f"{evaluation.bootstrap.n_resamples} resamples of {evaluation.bootstrap.n_units} units)."]
-    if evaluation.per_plan:
-        lines += ["", "| plan | strict P | strict R | strict F1 |", "|---|---|---|---|"]
-        for plan, s in evaluation.per_plan.items():
-            m = s["strict"].micro
-            lines.append(f"| {plan} | {_pct(m.precision)} | {_pct(m.recall)} | {_pct(m.f1)} |")
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------
-# HTML
-
+from evaluation.report.result import Evaluation, percent
+from evaluation.scorer import SCHEMES, Entity, boundary_kind
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}
@@ -134,7 +66,7 @@ def html_report(evaluation: Evaluation, units: list, max_units: int = 2000) -> s
     ]
     for scheme in SCHEMES:
         m = evaluation.scores[scheme].micro
-        parts.append(f"<tr><td>{scheme}</td><td>{_pct(m.precision)}</td><td>{_pct(m.recall)}</td><td>{_pct(m.f1)}</td>"
+        parts.append(f"<tr><td>{scheme}</td><td>{percent(m.precision)}</td><td>{percent(m.recall)}</td><td>{percent(m.f1)}</td>"
                      f"<td>{m.correct}</td><td>{m.incorrect}</td><td>{m.partial}</td><td>{m.missed}</td><td>{m.spurious}</td></tr>")
     parts.append("</table><h2>Errors by kind</h2>")
     for kind in sorted(errors):
@@ -150,3 +82,4 @@ def html_report(evaluation: Evaluation, units: list, max_units: int = 2000) -> s
         )
     parts.append("</table></body></html>\n")
     return "".join(parts)
+

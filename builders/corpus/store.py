@@ -22,9 +22,9 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .clean import RESTORING_KINDS, CleanDocument, Edit
-from .io import dumps_json, sha256_bytes, staged_directory, write_bytes_atomic
-from .segment import Block, Structure, Unit
+from builders.corpus.clean import RESTORING_KINDS, CleanDocument, Edit
+from builders.corpus.segment import Block, Structure, Unit
+from builders.io import dumps_json, sha256_bytes, staged_directory, write_bytes_atomic
 
 FORMAT_VERSION = 1
 
@@ -202,3 +202,7 @@ def read_document(corpus_dir: Path, doc_id: str) -> StoredDocument:
 def read_corpus(corpus_dir: Path) -> list[StoredDocument]:
     index = json.loads((Path(corpus_dir) / "index.json").read_text(encoding="utf-8"))
     return [read_document(corpus_dir, d["doc_id"]) for d in index["documents"]]
+
+
+def unit_id(doc_id: str, unit_index: int) -> str:
+    return f"{doc_id}-{unit_index:05d}"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import load_yaml, sha256_bytes
+from builders.io import load_yaml, sha256_bytes
 
 PLAN_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MANIFEST_NAME = "plans.yaml"
@@ -244,3 +244,6 @@ def load_noise(seeds_dir: Path) -> list[NoiseRemoval]:
         except (KeyError, TypeError, ValueError) as error:
             raise SeedError(f"{path}: entry {index + 1}: malformed noise removal ({error})") from error
     return removals
+
+
+SPLITS = ("train", "validation", "test")

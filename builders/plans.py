@@ -1,9 +1,10 @@
 """Adding a plan: detect the encoding, keep the raw bytes as received, add the
-manifest entry, build, pre-annotate, and write annotation tasks; and bringing
-reviewed annotations back from Label Studio, doccano, brat or JSONL.
+manifest entry, build, pre-annotate, and write annotation tasks.
 
-Every step checks before it writes, and a step that fails restores what it
-changed: the seeds, the manifest and the gold are never left half-written.
+The pre-annotator is handed in as a callable (text -> [(start, end, label)]),
+so this module never depends on the evaluation package. Every step checks
+before it writes, and a step that fails restores what it changed: the seeds,
+the manifest and the corpus are never left half-written.
 """
 
 from __future__ import annotations
@@ -11,15 +12,27 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotate import Span
-from .build import Paths, build
-from .io import sha256_bytes, write_bytes_atomic, write_text_atomic
-from .seeds import SeedError, load_manifest, validate_plan_id
+from builders.annotation.labels import Span, load_labels
+from builders.annotation.prelabel import pre_annotate
+from builders.build import build
+from builders.corpus.seeds import SeedError, load_manifest, validate_plan_id
+from builders.corpus.store import read_document, unit_id
+from builders.interchange.base import AnnotatedText
+from builders.interchange.doccano import to_doccano
+from builders.interchange.labelstudio import label_studio_config, to_label_studio
+from builders.io import sha256_bytes, write_bytes_atomic, write_text_atomic
+from builders.project import Paths
+
+# text -> [(start, end, label)], offsets in code points, half-open
+PreAnnotator = Callable[[str], list[tuple[int, int, str]]]
 
 MAX_LINE_CHARS = 200_000  # a plan has paragraphs; a longer line is not a plan
+
+
 CANDIDATE_ENCODINGS = ("gb18030", "big5")
 
 
@@ -132,7 +145,7 @@ def _guess_script(text: str) -> str:
 
 def _append_to_manifest(manifest: Path, entry: dict) -> None:
     """Append as YAML text so the curated file keeps its comments."""
-    from .io import dump_yaml
+    from builders.io import dump_yaml
 
     text = manifest.read_text(encoding="utf-8")
     block = dump_yaml([entry])
@@ -144,11 +157,15 @@ def add_plan(
     source: Path,
     plan_id: str,
     metadata: dict | None = None,
-    model: str = "rules",
+    pre_annotator: PreAnnotator | None = None,
+    model_name: str = "rules",
     rebuild: bool = True,
 ) -> dict:
     """Add a plan end to end; returns what was written. On any failure the
-    seed, the manifest and the corpus are as they were."""
+    seed, the manifest and the corpus are as they were.
+
+    `pre_annotator` proposes the spans put in the annotation tasks (default:
+    the rule pre-annotator); `model_name` is recorded with them."""
     metadata = dict(metadata or {})
     validate_plan_id(plan_id)
     source = Path(source)
@@ -174,7 +191,7 @@ def add_plan(
         _append_to_manifest(manifest, entry)
         if rebuild:
             build(paths)
-        tasks = write_tasks(paths, plan_id, model)
+        tasks = write_tasks(paths, plan_id, pre_annotator or rules_pre_annotator, model_name)
     except BaseException:
         write_bytes_atomic(manifest, saved_manifest)
         raw_path.unlink(missing_ok=True)
@@ -186,22 +203,15 @@ def add_plan(
             "script": entry["script"], "split": entry["split"], "tasks": ", ".join(str(t) for t in tasks)}
 
 
-# ---------------------------------------------------------------------------
-# Annotation tasks out, reviewed annotations in
+def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
+    """The rule pre-annotator as a pre-annotation callable."""
+    return [(s.start, s.end, s.label) for s in pre_annotate(text)]
 
 
-def write_tasks(paths: Paths, plan_id: str, model: str = "rules") -> list[Path]:
+def write_tasks(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> list[Path]:
     """Label Studio tasks (pre-annotations as predictions) and doccano JSONL
     for every unit of a plan, under annotations/tasks/<plan>/."""
-    from evaluation.adapters import load_model
-
-    from .corpus import read_document
-    from .formats import AnnotatedText, label_studio_config, to_doccano, to_label_studio
-    from .labels import load_labels
-    from .publish import unit_id
-
     doc = read_document(paths.corpus, plan_id)
-    predict = load_model(model)
     items = []
     for unit in doc.units:
         text = doc.text[unit["start"] : unit["end"]]
@@ -216,89 +226,3 @@ def write_tasks(paths: Paths, plan_id: str, model: str = "rules") -> list[Path]:
     write_text_atomic(config, label_studio_config(load_labels(paths.annotations / "labels.yaml").names))
     return [label_studio, doccano, config]
 
-
-IMPORT_FORMATS = ("labelstudio", "doccano", "brat", "jsonl")
-
-
-def read_export(paths: Paths, plan_id: str, source: Path, fmt: str):
-    """(unit index, unit-relative AnnotatedText) pairs from an export, checked
-    against the corpus text of each unit."""
-    from .corpus import read_document
-    from .formats import AnnotatedText, FormatError, from_brat, from_doccano, from_label_studio
-    from .labels import load_labels
-    from .publish import unit_id
-
-    labels = load_labels(paths.annotations / "labels.yaml").names
-    doc = read_document(paths.corpus, plan_id)
-    by_id = {unit_id(plan_id, u["index"]): u for u in doc.units}
-    source = Path(source)
-    if fmt not in IMPORT_FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
-    try:
-        if fmt == "labelstudio":
-            items = from_label_studio(json.loads(source.read_text(encoding="utf-8")), labels)
-        elif fmt == "doccano":
-            items = from_doccano(source.read_text(encoding="utf-8"), labels)
-        elif fmt == "jsonl":
-            items = []
-            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
-                if line.strip():
-                    record = json.loads(line)
-                    unit = by_id.get(record.get("id"))
-                    if unit is None:
-                        raise FormatError(f"line {number}: unknown unit id {record.get('id')!r}")
-                    spans = tuple(Span(int(e["start"]), int(e["end"]), e["label"]) for e in record["entities"])
-                    items.append(AnnotatedText(record["id"], doc.text[unit["start"] : unit["end"]], spans))
-        else:
-            document = from_brat(plan_id, doc.text, source.read_text(encoding="utf-8"))
-            items = []
-            for unit in doc.units:
-                inside = tuple(
-                    Span(s.start - unit["start"], s.end - unit["start"], s.label)
-                    for s in document.spans
-                    if unit["start"] <= s.start and s.end <= unit["end"]
-                )
-                items.append(AnnotatedText(unit_id(plan_id, unit["index"]), doc.text[unit["start"] : unit["end"]], inside))
-            outside = [s for s in document.spans if not any(u["start"] <= s.start and s.end <= u["end"] for u in doc.units)]
-            if outside:
-                raise FormatError(f"{source}: span [{outside[0].start}, {outside[0].end}) crosses a unit boundary")
-    except (FormatError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        raise FormatError(f"{source}: {error}") from error
-    result = []
-    for item in items:
-        unit = by_id.get(item.id)
-        if unit is None:
-            raise FormatError(f"{source}: unknown unit id {item.id!r} (ids look like {plan_id}-00012)")
-        expected = doc.text[unit["start"] : unit["end"]]
-        if item.text != expected:
-            raise FormatError(f"{source}: unit {item.id} text differs from the corpus; was it edited in the tool?")
-        result.append((unit["index"], item))
-    return result
-
-
-def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annotator: str, force: bool = False) -> dict:
-    """Merge reviewed annotations into annotations/gold/<plan>.jsonl: offsets
-    converted, every span checked against the text and the guidelines'
-    mechanical rules, reviewed gold replaced only with `force`, a backup kept,
-    the write atomic."""
-    from .corpus import read_document
-    from .gold import AnnotationError, UnitAnnotation, check_spans, merge_annotations, read_annotations, unit_record
-    from .io import write_jsonl_atomic
-
-    validate_plan_id(plan_id)
-    doc = read_document(paths.corpus, plan_id)
-    units = {u["index"]: u for u in doc.units}
-    new, problems = [], []
-    for index, item in read_export(paths, plan_id, source, fmt):
-        unit = units[index]
-        spans = tuple(sorted(Span(s.start + unit["start"], s.end + unit["start"], s.label) for s in item.spans))
-        problems += [f"{source}: unit {item.id}: {m}" for m in check_spans(list(spans), doc.text, (unit["start"], unit["end"]))]
-        new.append(UnitAnnotation(plan_id, index, unit["start"], unit["end"], spans, {"status": "reviewed", "annotator": annotator, "source": f"{fmt}:{Path(source).name}"}))
-    if problems:
-        raise AnnotationError("\n".join(problems))
-    target = paths.annotations / "gold" / f"{plan_id}.jsonl"
-    merged = merge_annotations(read_annotations(target), new, force)
-    if target.exists():
-        shutil.copy2(target, target.with_suffix(".jsonl.bak"))
-    write_jsonl_atomic(target, [unit_record(a, doc.text) for a in merged])
-    return {"plan": plan_id, "imported units": len(new), "units in gold": len(merged), "file": str(target)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from statistics import mean, median
 
-from .gold import UnitAnnotation
+from builders.annotation.gold import UnitAnnotation
 
 
 def spans_per_label(annotations: list[UnitAnnotation], labels: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -1,4 +1,4 @@
-"""Write the reviewed gold in the formats of `builders.formats`, per split.
+"""Write the reviewed gold in the formats of `builders.interchange`, per split.
 
 Units are exported as texts of their own (spaCy, CoNLL, Label Studio,
 doccano); brat gets one .txt/.ann pair per plan with document offsets, the way
@@ -10,14 +10,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .annotate import Span
-from .build import Paths
-from .corpus import read_corpus
-from .formats import AnnotatedText, label_studio_config, to_brat, to_conll, to_docbin, to_doccano, to_label_studio
-from .io import write_bytes_atomic, write_text_atomic
-from .labels import load_labels
-from .publish import SPLITS, load_gold, unit_id
-from .seeds import load_manifest
+from builders.annotation.gold import load_gold
+from builders.annotation.labels import Span, load_labels
+from builders.corpus.seeds import SPLITS, load_manifest
+from builders.corpus.store import read_corpus, unit_id
+from builders.interchange.base import AnnotatedText
+from builders.interchange.brat import to_brat
+from builders.interchange.conll import to_conll
+from builders.interchange.doccano import to_doccano
+from builders.interchange.labelstudio import label_studio_config, to_label_studio
+from builders.interchange.spacy import to_docbin
+from builders.io import write_bytes_atomic, write_text_atomic
+from builders.project import Paths
 
 FORMATS = ("spacy", "conll", "brat", "labelstudio", "doccano")
 

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate import Span, protected_regions
-from .io import read_jsonl
-from .labels import load_labels
+from builders.annotation.labels import Span, load_labels
+from builders.annotation.prelabel import protected_regions
+from builders.io import read_jsonl
 
 REVIEWED = "reviewed"
 
@@ -250,7 +250,7 @@ def compare_spans(before: list[Span], after: list[Span]) -> dict[str, int]:
 def pre_annotate_document(text: str, units: list[dict]) -> dict[int, list[Span]]:
     """Pre-annotation per unit, in document offsets. Departments named in any
     responsibility list of the plan are looked for in all its units."""
-    from .annotate import find_trailer_departments, pre_annotate
+    from builders.annotation.prelabel import find_trailer_departments, pre_annotate
 
     known = tuple(sorted({text[s.start : s.end] for s in find_trailer_departments(text)}))
     result = {}
@@ -338,3 +338,11 @@ def merge_annotations(existing: list[UnitAnnotation], new: list[UnitAnnotation],
     for annotation in new:
         by_index[annotation.unit_index] = annotation
     return [by_index[i] for i in sorted(by_index)]
+
+
+def load_gold(gold_dir: Path, doc_ids: list[str]) -> dict[str, dict[int, UnitAnnotation]]:
+    gold: dict[str, dict[int, UnitAnnotation]] = {}
+    for doc_id in doc_ids:
+        path = Path(gold_dir) / f"{doc_id}.jsonl"
+        gold[doc_id] = {a.unit_index: a for a in read_annotations(path)}
+    return gold

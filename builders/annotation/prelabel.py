@@ -14,21 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .io import load_yaml
-from .labels import load_labels
-from .segment import is_unit_list, load_rules as load_structure_rules
+from builders.annotation.labels import Span, load_labels
+from builders.corpus.segment import is_unit_list
+from builders.corpus.segment import load_rules as load_structure_rules
+from builders.io import load_yaml
+from builders.project import CONFIG_DIR
 
-CONFIG_PATH = Path(__file__).parent / "config" / "prelabel.yaml"
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    label: str
-
-    def text_in(self, text: str) -> str:
-        return text[self.start : self.end]
+CONFIG_PATH = CONFIG_DIR / "prelabel.yaml"
 
 
 @dataclass(frozen=True)
