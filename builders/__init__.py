@@ -1,10 +1,12 @@
-"""Builders: turn the raw seed plans into a clean, traceable corpus and dataset.
+"""Builders: the raw seed plans to a clean, traceable corpus, reviewed gold and
+a Hugging Face dataset.
 
-Stages, each a module of small pure functions over dataclasses, data flowing
-one way: `seeds` (read and check) -> `clean` (repair noise, log edits, map
-offsets) -> `segment` (headings, task items, sentences, trailers) -> `corpus`
-(write and read the built documents). `build` wires them; `cli` is the
-command line. Offsets are Unicode code points, half-open [start, end).
+Stages, each a package of small pure functions over dataclasses, data flowing
+one way: `corpus` (seeds -> clean -> segment -> store) -> `annotation` (labels,
+pre-annotation, gold, agreement, audit) -> `dataset` (parquet shards and the
+card). `interchange` carries spans to and from outside tools; `plans` adds a
+plan; `build` wires the stages; `cli` is the command line. Offsets are Unicode
+code points, half-open [start, end).
 """
 
 __version__ = "0.1.0"

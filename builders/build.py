@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.annotation.labels import load_labels
+from builders.annotation.report import measure_agreement, write_annotation_report
 from builders.corpus.clean import clean_seed, residual_noise, to_simplified
 from builders.corpus.seeds import (
     load_errata,
@@ -30,6 +31,7 @@ from builders.corpus.store import (
     restoration_counts,
     write_corpus,
 )
+from builders.dataset.publish import publish
 from builders.io import load_yaml
 from builders.project import CONFIG_DIR, TEMPLATES_DIR, Paths
 
@@ -98,8 +100,6 @@ def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lam
 
 def report_annotations(paths: Paths = Paths()) -> None:
     """Agreement figures and annotations/README.md, from the annotation files."""
-    from builders.annotation.report import measure_agreement, write_annotation_report
-
     if any((paths.annotations / "second").glob("*.jsonl")):
         measure_agreement(paths)
     write_annotation_report(paths)
@@ -107,8 +107,6 @@ def report_annotations(paths: Paths = Paths()) -> None:
 
 def publish_dataset(paths: Paths = Paths()):
     """Publish data/ and README.md from the built corpus and the reviewed gold."""
-    from builders.dataset.publish import publish
-
     plans = {plan.id: plan.metadata for plan in load_manifest(paths.seeds)}
     stored = read_corpus(paths.corpus)
     template = (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from builders.corpus.store import read_document, unit_id
 from builders.interchange.base import AnnotatedText
 from builders.interchange.doccano import to_doccano
 from builders.interchange.labelstudio import label_studio_config, to_label_studio
-from builders.io import sha256_bytes, write_bytes_atomic, write_text_atomic
+from builders.io import dump_yaml, sha256_bytes, write_bytes_atomic, write_text_atomic
 from builders.project import Paths
 
 # text -> [(start, end, label)], offsets in code points, half-open
@@ -145,8 +145,6 @@ def _guess_script(text: str) -> str:
 
 def _append_to_manifest(manifest: Path, entry: dict) -> None:
     """Append as YAML text so the curated file keeps its comments."""
-    from builders.io import dump_yaml
-
     text = manifest.read_text(encoding="utf-8")
     block = dump_yaml([entry])
     write_text_atomic(manifest, text.rstrip("\n") + "\n\n" + block)

@@ -1,5 +1,17 @@
 """Evaluation: score extraction models against the gold spans.
 
+Takes: the published dataset (`data/`, through `datasets`) and predictions,
+from a JSONL file or a model in `evaluation.models`. Gives: scores, bootstrap
+intervals and reports (`evaluation.report`); baselines on the card. It comes
+last: nothing in `builders` imports it except the command line.
+
+    scorer     the SemEval-2013 schemes, per label, plan; bootstrap
+    inputs     gold from the dataset, predictions JSONL
+    run        one evaluation run, end to end
+    baselines  the reproducible baselines
+    models/    one module per model family
+    report/    JSON, Markdown and HTML reports
+
 Offsets are Unicode code points, half-open [start, end).
 """
 

@@ -13,7 +13,13 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from builders.annotation.labels import Span
+from builders.interchange.base import AnnotatedText
+from builders.interchange.spacy import to_docbin
 from builders.io import write_bytes_atomic, write_json_atomic
+from evaluation.inputs import load_gold
+from evaluation.run import evaluate as run_evaluate
+from evaluation.run import write_reports
 
 CONFIG = Path(__file__).parent / "configs" / "spacy_ner.cfg"
 
@@ -22,10 +28,6 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def _docbin(units, path: Path) -> None:
-    from builders.annotation.labels import Span
-    from builders.interchange.base import AnnotatedText
-    from builders.interchange.spacy import to_docbin
-
     items = [AnnotatedText(u.id, u.text, tuple(Span(e.start, e.end, e.label) for e in u.entities)) for u in units]
     write_bytes_atomic(path, to_docbin(items))
 
@@ -100,10 +102,6 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
     """Score rules, jieba and spaCy on validation and test; spaCy also
     leave-one-plan-out. Writes evaluation/results/baselines.json (the dataset
     card reads its Markdown)."""
-    from evaluation.inputs import load_gold
-    from evaluation.run import evaluate as run_evaluate
-    from evaluation.run import write_reports
-
     def evaluate(root, model, config="spans", split="test", progress=progress, n_resamples=1000):
         evaluation, units = run_evaluate(root, model=model, config=config, split=split, progress=progress, n_resamples=n_resamples)
         name = model.split(":")[0] if not model.startswith("spacy:") else ("spacy" if config == "spans" else f"spacy-{config}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builders.annotation.labels import load_labels
+from builders.io import write_jsonl_atomic
 from evaluation.scorer import Entity
 
 
@@ -104,8 +105,6 @@ def read_predictions(
 
 
 def write_predictions(path: Path, units: list[GoldUnit], entities: list[Entity]) -> None:
-    from builders.io import write_jsonl_atomic
-
     by_unit: dict[str, list[Entity]] = {}
     for entity in entities:
         by_unit.setdefault(entity.doc_id, []).append(entity)

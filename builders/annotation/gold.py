@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
-from builders.annotation.prelabel import protected_regions
+from builders.annotation.prelabel import (
+    find_trailer_departments,
+    pre_annotate,
+    protected_regions,
+)
 from builders.io import read_jsonl
 
 REVIEWED = "reviewed"
@@ -250,8 +254,6 @@ def compare_spans(before: list[Span], after: list[Span]) -> dict[str, int]:
 def pre_annotate_document(text: str, units: list[dict]) -> dict[int, list[Span]]:
     """Pre-annotation per unit, in document offsets. Departments named in any
     responsibility list of the plan are looked for in all its units."""
-    from builders.annotation.prelabel import find_trailer_departments, pre_annotate
-
     known = tuple(sorted({text[s.start : s.end] for s in find_trailer_departments(text)}))
     result = {}
     for unit in units:

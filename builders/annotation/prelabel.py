@@ -1,4 +1,4 @@
-"""Stage 4: spans over the clean text.
+"""The rule pre-annotator: spans over the clean text.
 
 Two things live here: the rule-based pre-annotator (gazetteer and patterns
 from `config/prelabel.yaml`), which proposes spans for annotators and is the

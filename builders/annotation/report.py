@@ -5,15 +5,26 @@ annotations/README.md.
 
 from __future__ import annotations
 
+from builders.annotation.agreement import markdown, measure
+from builders.annotation.audit import audit, stale_exceptions, unresolved
 from builders.annotation.gold import (
     Problem,
     UnitAnnotation,
     read_annotations,
     validate_gold_file,
 )
+from builders.annotation.labels import load_labels
+from builders.annotation.stats import (
+    length_distribution,
+    review_changes,
+    spans_per_label,
+    units_without_spans,
+)
 from builders.annotation.worksheets import FIRST, GOLD, SECOND
 from builders.corpus.seeds import load_manifest
-from builders.corpus.store import read_document
+from builders.corpus.store import read_corpus, read_document
+from builders.io import load_yaml, write_json_atomic, write_text_atomic
+from builders.markdown import markdown_table, render_template
 from builders.project import TEMPLATES_DIR, Paths
 
 
@@ -42,10 +53,6 @@ def measure_agreement(paths: Paths) -> dict:
     """Agreement of the first pass with the second annotation, overall and per
     plan; writes annotations/agreement.json (the card and annotations/README.md
     show it)."""
-    from builders.annotation.agreement import markdown, measure
-    from builders.annotation.labels import load_labels
-    from builders.io import write_json_atomic
-
     names = load_labels(paths.annotations / "labels.yaml").names
     first, second = read_folder(paths, FIRST), read_folder(paths, SECOND)
     overall = measure(first, second, names)
@@ -65,10 +72,6 @@ AUDIT_EXCEPTIONS = "audit_exceptions.yaml"
 
 def run_audit(paths: Paths):
     """(all findings, findings no exception justifies, exceptions that match nothing)."""
-    from builders.annotation.audit import audit, stale_exceptions, unresolved
-    from builders.corpus.store import read_corpus
-    from builders.io import load_yaml
-
     texts = {d.doc_id: d.text for d in read_corpus(paths.corpus)}
     findings = audit(texts, read_folder(paths, GOLD))
     path = paths.annotations / AUDIT_EXCEPTIONS
@@ -78,17 +81,6 @@ def run_audit(paths: Paths):
 
 def write_annotation_report(paths: Paths) -> None:
     """annotations/README.md, generated from the annotation files."""
-    from builders.annotation.labels import load_labels
-    from builders.annotation.stats import (
-        length_distribution,
-        review_changes,
-        spans_per_label,
-        units_without_spans,
-    )
-    from builders.corpus.store import read_corpus
-    from builders.io import write_text_atomic
-    from builders.markdown import markdown_table, render_template
-
     names = load_labels(paths.annotations / "labels.yaml").names
     gold = read_folder(paths, GOLD)
     docs = {d.doc_id: d for d in read_corpus(paths.corpus)}

@@ -18,6 +18,7 @@ from builders.annotation.gold import (
     merge_annotations,
     pre_annotate_document,
     read_annotations,
+    resolve_worksheet_spans,
     second_annotation_sample,
     unit_record,
     worksheet_rows,
@@ -118,8 +119,6 @@ def _as_revision(new: UnitAnnotation, old: UnitAnnotation | None, annotator: str
 
 def _with_pre_comparison(annotation: UnitAnnotation, pre_pairs, text: str) -> UnitAnnotation:
     """Record how review changed the pre-annotation of this unit."""
-    from builders.annotation.gold import resolve_worksheet_spans
-
     if pre_pairs is None:
         return annotation
     pre = resolve_worksheet_spans(text[annotation.start : annotation.end], annotation.start, pre_pairs)

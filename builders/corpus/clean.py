@@ -1,4 +1,4 @@
-"""Stage 2: raw text to clean text, with a log of every edit and an offset map.
+"""Raw text to clean text (corpus stage, step 2 of 4), with a log of every edit and an offset map.
 
 Cleaning is a fixed sequence of passes over a `Draft` (text plus, per
 character, the raw offset it came from). Each pass is a pure function that

@@ -1,4 +1,4 @@
-"""Stage 1: read the seeds.
+"""Read the seeds (corpus stage, step 1 of 4).
 
 The seeds are the raw plans exactly as received plus the curated files beside
 them (`plans.yaml`, `errata.yaml`, `garbled_runs.yaml`). This module only reads

@@ -1,4 +1,4 @@
-"""Stage 3: the structure of a clean document.
+"""The structure of a clean document (corpus stage, step 3 of 4).
 
 A clean document holds one paragraph per line. Each line becomes a `Block`
 (a heading, a numbered task item, or a plain paragraph) and is cut into

@@ -1,4 +1,4 @@
-"""Stage output: the built corpus on disk, and reading it back.
+"""The built corpus on disk (corpus stage, step 4 of 4), and reading it back.
 
 Layout (one folder per document, all UTF-8, JSON with sorted keys):
 

@@ -1,6 +1,6 @@
 """brat standoff: a .txt and an .ann per text, offsets in code points::
 
-    T1\tDEPT 0 5\t市发改委牵
+    T1<TAB>DEPT 0 4<TAB>市发改委
 
 Only text-bound annotations (T lines) are read; relations and notes are not
 part of this dataset.

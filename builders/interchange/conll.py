@@ -1,11 +1,11 @@
 """CoNLL-style BIO, one character per line, a blank line between texts::
 
     # id = xinzhou-2017-central-rise-00012
-    市\tB-DEPT
-    发\tI-DEPT
+    市<TAB>B-DEPT
+    发<TAB>I-DEPT
     ...
 
-Whitespace characters are written as \\s, \\t and \\n so the columns survive.
+Whitespace characters are written as `\\s`, `\\t` and `\\n` so the columns survive.
 """
 
 from __future__ import annotations

@@ -10,8 +10,23 @@ import json
 import shutil
 from pathlib import Path
 
-from builders.annotation.labels import Span
+from builders.annotation.gold import (
+    AnnotationError,
+    UnitAnnotation,
+    check_spans,
+    merge_annotations,
+    read_annotations,
+    unit_record,
+)
+from builders.annotation.labels import Span, load_labels
 from builders.corpus.seeds import validate_plan_id
+from builders.corpus.store import read_document, unit_id
+from builders.interchange.base import AnnotatedText, FormatError
+from builders.interchange.brat import from_brat
+from builders.interchange.doccano import from_doccano
+from builders.interchange.jsonl import from_jsonl
+from builders.interchange.labelstudio import from_label_studio
+from builders.io import write_jsonl_atomic
 from builders.project import Paths
 
 IMPORT_FORMATS = ("labelstudio", "doccano", "brat", "jsonl")
@@ -20,13 +35,6 @@ IMPORT_FORMATS = ("labelstudio", "doccano", "brat", "jsonl")
 def read_export(paths: Paths, plan_id: str, source: Path, fmt: str):
     """(unit index, unit-relative AnnotatedText) pairs from an export, checked
     against the corpus text of each unit."""
-    from builders.annotation.labels import load_labels
-    from builders.corpus.store import read_document, unit_id
-    from builders.interchange.base import AnnotatedText, FormatError
-    from builders.interchange.brat import from_brat
-    from builders.interchange.doccano import from_doccano
-    from builders.interchange.labelstudio import from_label_studio
-
     labels = load_labels(paths.annotations / "labels.yaml").names
     doc = read_document(paths.corpus, plan_id)
     by_id = {unit_id(plan_id, u["index"]): u for u in doc.units}
@@ -39,15 +47,8 @@ def read_export(paths: Paths, plan_id: str, source: Path, fmt: str):
         elif fmt == "doccano":
             items = from_doccano(source.read_text(encoding="utf-8"), labels)
         elif fmt == "jsonl":
-            items = []
-            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
-                if line.strip():
-                    record = json.loads(line)
-                    unit = by_id.get(record.get("id"))
-                    if unit is None:
-                        raise FormatError(f"line {number}: unknown unit id {record.get('id')!r}")
-                    spans = tuple(Span(int(e["start"]), int(e["end"]), e["label"]) for e in record["entities"])
-                    items.append(AnnotatedText(record["id"], doc.text[unit["start"] : unit["end"]], spans))
+            texts = {uid: doc.text[u["start"] : u["end"]] for uid, u in by_id.items()}
+            items = from_jsonl(source.read_text(encoding="utf-8"), texts, labels)
         else:
             document = from_brat(plan_id, doc.text, source.read_text(encoding="utf-8"))
             items = []
@@ -80,17 +81,6 @@ def import_annotations(paths: Paths, source: Path, fmt: str, plan_id: str, annot
     converted, every span checked against the text and the guidelines'
     mechanical rules, reviewed gold replaced only with `force`, a backup kept,
     the write atomic."""
-    from builders.annotation.gold import (
-        AnnotationError,
-        UnitAnnotation,
-        check_spans,
-        merge_annotations,
-        read_annotations,
-        unit_record,
-    )
-    from builders.corpus.store import read_document
-    from builders.io import write_jsonl_atomic
-
     validate_plan_id(plan_id)
     doc = read_document(paths.corpus, plan_id)
     units = {u["index"]: u for u in doc.units}

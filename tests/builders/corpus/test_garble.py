@@ -30,7 +30,7 @@ from builders.corpus.garble import (
     tokenize,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 RAW_DIR = ROOT / "seeds" / "raw"
 GARBLED_DOCS = ("yangquan-2021-14th-five-year-plan", "taiyuan-2013-transformation")
 RAW = {doc: (RAW_DIR / f"{doc}.txt").read_text(encoding="utf-8") for doc in GARBLED_DOCS}

@@ -17,7 +17,7 @@ from builders.corpus.store import (
     read_corpus,
 )
 
-EXPECTED = Path(__file__).parent / "data" / "expected_structure.yaml"
+EXPECTED = Path(__file__).resolve().parents[2] / "data" / "expected_structure.yaml"
 
 
 @pytest.fixture(scope="module")
