@@ -34,6 +34,7 @@ from builders.corpus.store import (
 from builders.dataset.publish import publish
 from builders.io import load_yaml
 from builders.project import CONFIG_DIR, TEMPLATES_DIR, Paths
+from builders.transaction import Transaction
 
 
 @dataclass
@@ -90,10 +91,12 @@ def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lam
     dataset stay in place on failure.
     """
     started = time.perf_counter()
-    docs = build_documents(paths.seeds, progress=progress)
-    write_corpus(docs, paths.corpus)
-    report_annotations(paths)
-    tables, fingerprint = publish_dataset(paths)
+    # Holds the project's lock: a second concurrent build fails with a clear message.
+    with Transaction(paths.root, "build"):
+        docs = build_documents(paths.seeds, progress=progress)
+        write_corpus(docs, paths.corpus)
+        report_annotations(paths)
+        tables, fingerprint = publish_dataset(paths)
     units = sum(len(rows) for kind, rows in tables.shards.values() if kind == "spans")
     return BuildReport(docs, time.perf_counter() - started, fingerprint, units)
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from builders.build import build, noise_report
 from builders.corpus.seeds import SeedError
 from builders.project import Paths
+from builders.transaction import BuildLockedError, recover
 
 DESCRIPTION = """\
 Build and check the corpus of Chinese municipal development plans.
@@ -350,8 +351,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
+        # Finish (or discard) whatever an interrupted command left in .build/.
+        recovery = recover(Path(args.root).resolve())
+        if recovery:
+            console.print(f"[yellow]recovered[/]: {recovery.describe()}")
         return args.handler(args)
-    except (SeedError, ValueError, FileNotFoundError) as error:
+    except (SeedError, ValueError, FileNotFoundError, BuildLockedError) as error:
         console.print(f"[red]error[/]: {error}")
         return 1
 

@@ -29,6 +29,7 @@ RANKS = {
     "builders.io": 0,
     "builders.markdown": 0,
     "builders.project": 0,
+    "builders.transaction": 0,  # staged writes, swap journal, lock: used by every stage that writes
     "builders.corpus": 1,
     "builders.annotation": 2,
     "builders.dataset": 3,
