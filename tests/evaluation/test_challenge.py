@@ -1,0 +1,65 @@
+"""The challenge set: invented fragments in the forms real plans take, with
+their expected structure and spans, loaded strictly and scored end to end."""
+
+import dataclasses
+
+import pytest
+
+from evaluation.challenge import ChallengeError, load_fragments, report_lines, run_challenge
+
+
+@pytest.fixture(scope="module")
+def fragments():
+    return load_fragments()
+
+
+def test_the_set_is_large_and_covers_both_scripts(fragments):
+    assert len(fragments) >= 50
+    assert {f.script for f in fragments} == {"Simplified", "Traditional"}
+    assert len({f.id for f in fragments}) == len(fragments)
+    labels = {s.label for f in fragments for s in f.spans}
+    assert labels == {"DEPT", "INDICATOR", "VALUE", "DATE"}
+
+
+def test_expected_spans_are_resolved_in_reading_order_outside_titles(fragments):
+    by_id = {f.id: f for f in fragments}
+    spans = by_id["ch56"].spans
+    text = by_id["ch56"].clean
+    # 十四五 inside the title 《…》 is never the span meant (G4).
+    assert [text[s.start : s.end] for s in spans] == ["二〇二五年", "地表水優良水體比例", "80%"]
+
+
+def test_a_perfect_pre_annotation_scores_one(fragments):
+    result = run_challenge(fragments[:5])
+    perfect = [dataclasses.replace(run, predicted=run.fragment.spans) for run in result.runs]
+    from evaluation.challenge import ChallengeResult
+    from evaluation.scorer import Entity, score
+
+    gold = [Entity(r.fragment.id, s.start, s.end, s.label) for r in perfect for s in r.fragment.spans]
+    assert score(gold, gold)["strict"].micro.f1 == 1.0
+    assert ChallengeResult(tuple(perfect), score(gold, gold)).scores["strict"].micro.f1 == 1.0
+
+
+def test_report_names_labels_and_structure(fragments):
+    lines = report_lines(run_challenge(fragments[:3]), details=True)
+    text = "\n".join(lines)
+    for label in ("DEPT", "INDICATOR", "VALUE", "DATE", "micro", "structure", "trailers"):
+        assert label in text
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("- {id: x1, raw: 'a', blocks: [paragraph, paragraph]}", "blocks must give"),
+        ("- {id: x1, raw: 'a', blocks: [paragraph], spans: [[b, DEPT]]}", "'b' not found"),
+        ("- {id: x1, raw: 'ab', blocks: [paragraph], spans: [[a, PLACE]]}", "span labels"),
+        ("- {id: x1, raw: 'a', blocks: [paragraph]}\n- {id: x1, raw: 'a', blocks: [paragraph]}", "duplicate id"),
+        ("- {id: x1, raw: 'a', blocks: [paragraph], trailers: ['(x)']}", "trailer"),
+    ],
+)
+def test_bad_fragments_are_refused_naming_file_and_fragment(tmp_path, body, message):
+    path = tmp_path / "fragments.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ChallengeError, match=message) as error:
+        load_fragments(path)
+    assert str(path) in str(error.value) and "x1" in str(error.value)
