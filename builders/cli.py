@@ -187,6 +187,34 @@ def command_import_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_relations(args: argparse.Namespace) -> int:
+    from builders.annotation.relations import workflow
+
+    paths = Paths(Path(args.root).resolve())
+    if args.action == "second-worksheet":
+        path, count = workflow.write_second_worksheet(paths)
+        console.print(f"wrote {count} items to {path}")
+    elif args.action == "first-worksheet":
+        if not args.plan or not args.out:
+            raise ValueError("first-worksheet needs --plan and --out")
+        from builders.io import write_jsonl_atomic
+
+        rows = workflow.first_worksheet(workflow.plan_views(paths, [args.plan])[0])
+        write_jsonl_atomic(Path(args.out), rows)
+        console.print(f"wrote {len(rows)} items to {args.out}")
+    elif args.action == "import":
+        if not args.file or not args.annotator:
+            raise ValueError("import needs --file and --annotator")
+        console.print(_table("relations imported", [workflow.import_first_pass(paths, Path(args.file), args.annotator)]))
+    elif args.action == "validate":
+        problems = workflow.validate_relations(paths)
+        for problem in problems:
+            print(problem)
+        console.print(f"{len(problems)} problem(s)" if problems else "all relation files are valid")
+        return 1 if problems else 0
+    return 0
+
+
 def default_root() -> Path:
     here = Path.cwd()
     return here if (here / "seeds" / "plans.yaml").exists() else Paths().root
@@ -344,6 +372,24 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--annotator", default="unknown", help="who reviewed these units")
     sub.add_argument("--force", action="store_true", help="replace units that already have reviewed gold")
     sub.set_defaults(handler=command_import_annotations)
+
+    sub = commands.add_parser(
+        "relations",
+        help="relation annotation: worksheets, import, validation (GUIDELINES.md section 12)",
+        description="Responsibility (task -> DEPT with a role) and measurement (VALUE -> INDICATOR, VALUE -> DATE, "
+        "kind, change) relations over the reviewed span gold. Actions: `first-worksheet --plan P --out F` writes every "
+        "relation item of a plan with the rule proposal as `proposed`; the annotator fills roles, deadline, "
+        "measurements and note and sets `reviewed: true`; `import --file F --annotator A` merges the filled rows into "
+        "annotations/relations/<plan>.jsonl, recording whether each proposal was accepted or corrected; "
+        "`second-worksheet` writes the blind, stratified sample annotations/relations/second/worksheet.jsonl (no "
+        "proposals, no first pass); `validate` checks every relation file (file:line per problem).",
+    )
+    sub.add_argument("action", choices=["first-worksheet", "import", "second-worksheet", "validate"])
+    sub.add_argument("--plan", help="plan id (first-worksheet)")
+    sub.add_argument("--out", help="worksheet to write (first-worksheet)")
+    sub.add_argument("--file", help="filled worksheet (import)")
+    sub.add_argument("--annotator", help="who read and decided the items (import)")
+    sub.set_defaults(handler=command_relations)
     return parser
 
 
