@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
-from builders.corpus.segment import is_unit_list
+from builders.corpus.segment import read_assignment
 from builders.corpus.segment import load_rules as load_structure_rules
 from builders.io import load_yaml
 from builders.project import CONFIG_DIR
@@ -105,34 +105,28 @@ def find_values(text: str, rules: PrelabelRules) -> list[Span]:
     return spans
 
 
-def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    items, item_start = [], start
-    for index in range(start, end + 1):
-        if index == end or text[index] in "、,，;；:：":
-            if index > item_start:
-                items.append((item_start, index))
-            item_start = index + 1
-    return items
-
-
 def find_trailer_departments(text: str) -> list[Span]:
-    """Every unit named in a parenthesised responsibility list."""
-    structure_rules = load_structure_rules()
+    """Every body named in a responsibility assignment: a bracketed list
+    (责任单位：…, A、B牵头), or a line that starts with an assignment label.
+    Collective items (各县市区人民政府, 市级有关部门) are part of the list but
+    never a body."""
+    rules = load_structure_rules()
+    openers = "".join(re.escape(o) for o in rules.trailer_brackets)
+    closers = "".join(re.escape(c) for c in rules.trailer_brackets.values())
+    groups = [(m.start(1), m.end(1)) for m in re.finditer(rf"[{openers}]([^{openers}{closers}]+)[{closers}]", text)]
+    groups += [(m.start(), m.end()) for m in re.finditer(r"(?m)^[^:：，,。\n]{2,8}[:：][^\n]*$", text)]
+    # A whole sentence that only assigns roles (市自然资源局牵头，市林业局配合。).
+    whole = text.rstrip("。；;")
+    if whole and (assignment := read_assignment(whole, rules)) is not None and (assignment.roles or assignment.labelled):
+        groups.append((0, len(whole)))
     spans = []
-    for match in re.finditer(r"[（(]([^()（）]+)[)）]", text):
-        content = match.group(1)
-        if not is_unit_list(content, structure_rules):
+    for start, end in groups:
+        assignment = read_assignment(text[start:end], rules)
+        if assignment is None:
             continue
-        for start, end in _split_items(text, match.start(1), match.end(1)):
-            item = text[start:end]
-            if structure_rules.trailer_keywords.match(item + ":"):
-                continue
-            for suffix in structure_rules.trailer_item_suffixes:
-                if item.endswith(suffix) and len(item) > len(suffix):
-                    end -= len(suffix)
-                    item = item[: -len(suffix)]
-            if len(item) >= 2:
-                spans.append(Span(start, end, "DEPT"))
+        for item in assignment.items:
+            if not item.collective and item.end - item.start >= 2:
+                spans.append(Span(start + item.start, start + item.end, "DEPT"))
     return spans
 
 

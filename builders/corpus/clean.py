@@ -48,6 +48,9 @@ class CleaningRules:
     boilerplate_inline: tuple[tuple[re.Pattern, str], ...]
     horizontal_space: frozenset[str]
     invisible: frozenset[str]
+    running_header_min_repeats: int
+    running_header_max_chars: int
+    running_header_forbidden: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ def load_rules(path: Path = CONFIG_PATH) -> CleaningRules:
         boilerplate_inline=tuple((re.compile(r["pattern"]), r["reason"]) for r in config["boilerplate_inline"]),
         horizontal_space=frozenset(config["horizontal_space"]),
         invisible=frozenset(config["invisible"]),
+        running_header_min_repeats=config["running_headers"]["min_repeats"],
+        running_header_max_chars=config["running_headers"]["max_chars"],
+        running_header_forbidden=frozenset(config["running_headers"]["sentence_punctuation"]),
     )
 
 
@@ -258,12 +264,27 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _running_header_lines(text: str, rules: CleaningRules) -> set[int]:
+    """Start offsets of the lines that repeat a running header or footer: a
+    short line without sentence punctuation seen min_repeats times or more;
+    its first occurrence stays."""
+    occurrences: dict[str, list[int]] = {}
+    for start, end in _lines(text):
+        stripped = text[start:end].strip()
+        if stripped and len(stripped) <= rules.running_header_max_chars and not rules.running_header_forbidden & set(stripped):
+            occurrences.setdefault(stripped, []).append(start)
+    return {start for starts in occurrences.values() if len(starts) >= rules.running_header_min_repeats for start in starts[1:]}
+
+
 def boilerplate_changes(text: str, rules: CleaningRules) -> list[Change]:
     changes = []
+    repeated = _running_header_lines(text, rules)
     for start, end in _lines(text):
         line = text[start:end]
         stripped = line.strip()
         matched = next((reason for pattern, reason in rules.boilerplate_lines if pattern.match(stripped)), None)
+        if stripped and start in repeated:
+            matched = matched or f"running header or footer repeated on every page ({stripped[:20]})"
         if stripped and matched:
             # The line goes with its line break so no empty line is left behind.
             changes.append(Change(start, min(end + 1, len(text)), "", "boilerplate", matched))

@@ -40,9 +40,13 @@ class StructureRules:
     closers: frozenset[str]
     semicolons: frozenset[str]
     long_sentence_chars: int
-    trailer_keywords: re.Pattern
-    trailer_separators: re.Pattern
+    trailer_brackets: dict[str, str]
+    trailer_label: re.Pattern
+    trailer_qualifier: re.Pattern
+    trailer_separators: str
     trailer_item_suffixes: tuple[str, ...]
+    collective: re.Pattern
+    role_words: re.Pattern
     unit_name_endings: tuple[str, ...]
     unit_name_min_chars: int
 
@@ -101,9 +105,13 @@ def load_rules(path: Path = CONFIG_PATH) -> StructureRules:
         closers=frozenset(config["closers"]),
         semicolons=frozenset(config["semicolons"]),
         long_sentence_chars=config["long_sentence_chars"],
-        trailer_keywords=re.compile(config["trailer_keywords"]),
-        trailer_separators=re.compile("[" + re.escape(config["trailer_item_separators"]) + "]"),
-        trailer_item_suffixes=tuple(config["trailer_item_suffixes"]),
+        trailer_brackets=dict(config["trailer_brackets"]),
+        trailer_label=re.compile(config["trailer_label"]),
+        trailer_qualifier=re.compile(config["trailer_qualifier"]),
+        trailer_separators=config["trailer_item_separators"],
+        trailer_item_suffixes=tuple(sorted(config["trailer_item_suffixes"], key=len, reverse=True)),
+        collective=re.compile(config["collective"]),
+        role_words=re.compile(config["role_words"]),
         unit_name_endings=tuple(sorted(config["unit_name_endings"], key=len, reverse=True)),
         unit_name_min_chars=config["unit_name_min_chars"],
     )
@@ -143,7 +151,7 @@ def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> li
     """Cut [start, end) after sentence-final punctuation, keeping closers with
     the sentence; never inside brackets or quotes that are still open."""
     spans: list[tuple[int, int]] = []
-    opening = {"（": "）", "(": ")", "《": "》", "“": "”", "〈": "〉", "「": "」", "『": "』", "‘": "’"}
+    opening = {"（": "）", "(": ")", "《": "》", "“": "”", "〈": "〉", "「": "」", "『": "』", "‘": "’", "〔": "〕", "【": "】"}
     stack: list[str] = []
     piece_start, index = start, start
     while index < end:
@@ -176,33 +184,119 @@ def sentence_spans(text: str, start: int, end: int, rules: StructureRules) -> li
 # Responsibility trailers
 
 
-def _names_a_unit(item: str, rules: StructureRules) -> bool:
-    for suffix in rules.trailer_item_suffixes:
-        if item.endswith(suffix) and len(item) > len(suffix):
-            item = item[: -len(suffix)]
-    return len(item) >= rules.unit_name_min_chars and item.endswith(rules.unit_name_endings)
+@dataclass(frozen=True)
+class AssignmentItem:
+    """One name in a responsibility assignment, offsets into the assignment text."""
+
+    start: int
+    end: int
+    collective: bool  # 各县市区人民政府, 市级有关部门: part of the list, never a body
+
+
+@dataclass(frozen=True)
+class Assignment:
+    labelled: bool  # has a 牵头单位:/责任单位: label
+    items: tuple[AssignmentItem, ...]
+    roles: bool  # an item carried a role word (牵头, 配合, 负责 ...)
+
+
+def _clauses(content: str, rules: StructureRules) -> list[tuple[int, int]]:
+    """[start, end) of the pieces between separators, never cutting inside brackets."""
+    pieces, depth, piece_start = [], 0, 0
+    openers = set(rules.trailer_brackets) | {"“", "‘", "《"}
+    closers = set(rules.trailer_brackets.values()) | {"”", "’", "》"}
+    for index, char in enumerate(content):
+        if char in openers:
+            depth += 1
+        elif char in closers and depth:
+            depth -= 1
+        elif not depth and char in rules.trailer_separators:
+            pieces.append((piece_start, index))
+            piece_start = index + 1
+    pieces.append((piece_start, len(content)))
+    return [(a, b) for a, b in pieces if b > a]
+
+
+def _strip_roles(content: str, start: int, end: int, rules: StructureRules) -> tuple[int, bool]:
+    """End of the name once the role words after it are removed; and whether any were."""
+    stripped, changed = False, True
+    while changed:
+        changed = False
+        for suffix in rules.trailer_item_suffixes:
+            if content.endswith(suffix, start, end) and end - len(suffix) > start:
+                end -= len(suffix)
+                stripped = changed = True
+                break
+    return end, stripped
+
+
+def names_a_unit(name: str, rules: StructureRules) -> bool:
+    """A body's name: long enough, ends with an institutional ending and is longer
+    than it, and does not start with a role word or an opening bracket (a
+    cut-off （牵头部 is no body)."""
+    if len(name) < rules.unit_name_min_chars or rules.role_words.match(name) or name[0] in rules.trailer_brackets:
+        return False
+    ending = next((e for e in rules.unit_name_endings if name.endswith(e)), None)
+    return ending is not None and len(name) > len(ending)
+
+
+def read_assignment(content: str, rules: StructureRules) -> Assignment | None:
+    """The responsibility assignment written in `content`, or None if it is not one.
+
+    Labelled (牵头单位：A；配合单位：B、C, optionally after a qualifier such as
+    约束性指标) or bare (A、B牵头，C按职责分工负责). Every item of a bare list
+    must be a body or a collective reference, and at least one must be a body."""
+    items: list[AssignmentItem] = []
+    labelled = roles = False
+    for start, end in _clauses(content, rules):
+        while start < end and content[start].isspace():
+            start += 1
+        colon = next((i for i in range(start, end) if content[i] in ":："), None)
+        if colon is not None:
+            if not rules.trailer_label.match(content[start:colon].strip()):
+                return None
+            labelled, start = True, colon + 1
+        elif not items and not labelled and rules.trailer_qualifier.match(content[start:end]):
+            continue
+        name_end, stripped = _strip_roles(content, start, end, rules)
+        roles = roles or stripped
+        name = content[start:name_end]
+        if not name:
+            continue
+        collective = bool(rules.collective.search(name))
+        if not collective and not labelled and not names_a_unit(name, rules):
+            return None
+        items.append(AssignmentItem(start, name_end, collective))
+    if not labelled and not any(not item.collective for item in items):
+        return None
+    if labelled and not items:
+        return None
+    return Assignment(labelled, tuple(items), roles)
 
 
 def is_unit_list(content: str, rules: StructureRules) -> bool:
     """A list of responsible units, with or without a 责任单位: label."""
-    content = content.strip()
-    labelled = rules.trailer_keywords.match(content)
-    if labelled:
-        return True
-    items = [item for item in rules.trailer_separators.split(content) if item]
-    return bool(items) and all(_names_a_unit(item, rules) for item in items)
+    return read_assignment(content.strip(), rules) is not None
+
+
+def is_trailer_line(line: str, rules: StructureRules) -> bool:
+    """A line of its own that assigns units under a label (牵头单位：市发改委)."""
+    assignment = read_assignment(line, rules)
+    return assignment is not None and assignment.labelled and bool(re.match(r"^[^:：，,。]{2,8}[:：]", line))
 
 
 def trailer_span(text: str, start: int, end: int, rules: StructureRules) -> tuple[int, int] | None:
     """The responsibility trailer closing the line [start, end), if any."""
     if end - start < 3:
         return None
-    if text[end - 1] in ")）":
+    closer = text[end - 1]
+    openers = [o for o, c in rules.trailer_brackets.items() if c == closer]
+    if openers:
         depth, index = 0, end - 1
         while index >= start:
-            if text[index] in ")）":
+            if text[index] == closer:
                 depth += 1
-            elif text[index] in "(（":
+            elif text[index] in openers:
                 depth -= 1
                 if depth == 0:
                     break
@@ -210,10 +304,18 @@ def trailer_span(text: str, start: int, end: int, rules: StructureRules) -> tupl
         if index > start and depth == 0 and is_unit_list(text[index + 1 : end - 1], rules):
             return index, end
         return None
+    ends = [i for i in range(start, end) if text[i] in rules.sentence_end]
+    if ends and ends[-1] == end - 1:
+        # A whole last sentence that assigns roles (市自然资源局牵头，市林业局配合。).
+        previous = ends[-2] + 1 if len(ends) > 1 else None
+        if previous is not None and previous < end - 1:
+            assignment = read_assignment(text[previous : end - 1], rules)
+            if assignment is not None and (assignment.roles or assignment.labelled):
+                return previous, end
+        return None
     # A bare list of units as the last sentence of the line.
-    last_end = max((i for i in range(start, end - 1) if text[i] in rules.sentence_end), default=None)
-    if last_end is not None and last_end + 1 < end and is_unit_list(text[last_end + 1 : end], rules):
-        return last_end + 1, end
+    if ends and ends[-1] + 1 < end and is_unit_list(text[ends[-1] + 1 : end], rules):
+        return ends[-1] + 1, end
     return None
 
 
@@ -230,15 +332,23 @@ def _title_of(text: str, rules: StructureRules) -> str:
 
 
 def _line_kinds(text: str, spans: list[tuple[int, int]], rules: StructureRules) -> list[tuple[str, str]]:
-    """(marker, marker kind) per line; unnumbered title lines get kind "title"."""
+    """(marker, marker kind) per line; unnumbered title lines get kind "title",
+    lines that only assign units (牵头单位：…) kind "trailer"."""
+    lines = [text[start:end] for start, end in spans]
+    # A signature is a run of body-name lines directly above a date line
+    # (中共某市委 / 某市人民政府 / 2024年3月8日); found from the bottom up.
+    signed = [False] * len(lines)
+    for index in range(len(lines) - 2, -1, -1):
+        following = lines[index + 1]
+        if rules.signature.match(lines[index]) and (rules.date_line.match(following) or signed[index + 1]):
+            signed[index] = True
     result = []
-    for index, (start, end) in enumerate(spans):
-        line = text[start:end]
+    for index, line in enumerate(lines):
         marker, kind = match_marker(line, rules)
-        if not marker and is_title_line(line, rules):
-            following = text[spans[index + 1][0] : spans[index + 1][1]] if index + 1 < len(spans) else ""
-            signed = rules.signature.match(line) and rules.date_line.match(following)
-            kind = "" if signed else "title"
+        if not marker and is_trailer_line(line, rules):
+            kind = "trailer"
+        elif not marker and is_title_line(line, rules):
+            kind = "" if signed[index] else "title"
         result.append((marker, kind))
     return result
 
@@ -251,9 +361,16 @@ def segment(text: str, rules: StructureRules | None = None) -> Structure:
     open_headings: list[str] = []  # heading names, parallel to kind_depth
     spans = line_spans(text)
     kinds = _line_kinds(text, spans, rules)
+    last_task_unit: int | None = None  # first unit of the latest task item
     for block_index, (start, end) in enumerate(spans):
         line = text[start:end]
         marker, marker_kind = kinds[block_index]
+        if marker_kind == "trailer":
+            # A line of its own that assigns units closes the task item above it.
+            section = tuple(open_headings)
+            blocks.append(Block(block_index, "paragraph", start, end, "", "", 0, section))
+            units.append(Unit(len(units), "trailer", start, end, block_index, section, last_task_unit))
+            continue
         trailer = trailer_span(text, start, end, rules)
         body_end = trailer[0] if trailer else end
         if marker:
@@ -262,7 +379,8 @@ def segment(text: str, rules: StructureRules | None = None) -> Structure:
                 del kind_depth[cut:], open_headings[cut:]
             rest = text[start + len(marker) : body_end]
             single = len(sentence_spans(rest, 0, len(rest), rules)) <= 1
-            next_marker, next_kind = kinds[block_index + 1] if block_index + 1 < len(spans) else ("", "title")
+            following = next((k for k in kinds[block_index + 1 :] if k[1] != "trailer"), ("", "title"))
+            next_marker, next_kind = following
             # Content under a heading is a deeper numbered line or a plain paragraph.
             has_content = (next_marker and next_kind not in kind_depth and next_kind != marker_kind) or (
                 not next_marker and next_kind != "title"
@@ -288,6 +406,8 @@ def segment(text: str, rules: StructureRules | None = None) -> Structure:
             units.append(Unit(len(units), "heading", start, end, block_index, section))
             continue
         first_unit = len(units)
+        if kind == "task":
+            last_task_unit = first_unit
         for piece_start, piece_end in sentence_spans(text, start, body_end, rules):
             units.append(Unit(len(units), "sentence", piece_start, piece_end, block_index, unit_section))
         if trailer:

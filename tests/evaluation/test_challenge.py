@@ -63,3 +63,18 @@ def test_bad_fragments_are_refused_naming_file_and_fragment(tmp_path, body, mess
     with pytest.raises(ChallengeError, match=message) as error:
         load_fragments(path)
     assert str(path) in str(error.value) and "x1" in str(error.value)
+
+
+@pytest.fixture(scope="module")
+def result(fragments):
+    return run_challenge(fragments)
+
+
+def test_every_fragment_is_cleaned_and_segmented_as_expected(result):
+    wrong = {run.fragment.id: run.structure_problems() for run in result.runs if run.structure_problems()}
+    assert not wrong, wrong
+
+
+def test_every_responsibility_list_is_recognised_and_nothing_else(result):
+    expected, found, correct = result.trailer_counts()
+    assert correct == expected == found

@@ -194,3 +194,50 @@ def test_reviewed_noise_removal_applies_and_a_stale_entry_is_an_error():
     stale = NoiseRemoval("test-plan", 0, "7", "footnote_marker", "r")
     with pytest.raises(SeedError, match="noise.yaml"):
         clean_seed(make_seed(raw, "Traditional"), noise=[stale])
+
+
+# --- page furniture ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "— 7 —",
+        "- 18 -",
+        "第 3 页 共 41 页",
+        "第５页",
+        "12/40",
+        "索引号 | 000014349/2023-00077 | 发布机构 | 某县人民政府",
+        "发文字号｜某政发〔2023〕4号｜成文日期｜2023-05-06",
+        "全文",
+        "打印本页 关闭窗口",
+        "【字体：大 中 小】",
+        "当前位置：首页 > 政务公开 > 计划规划",
+    ],
+)
+def test_page_furniture_lines_are_removed_and_logged(furniture):
+    raw = f"一、总体目标\n{furniture}\n到2030年基本建成。"
+    doc = clean_seed(make_seed(raw))
+    assert doc.text == "一、总体目标\n到2030年基本建成。"
+    removed = [e for e in doc.edits if e.kind == "boilerplate"]
+    assert len(removed) == 1 and furniture.strip() in removed[0].removed and removed[0].reason
+    assert traced(doc)
+
+
+def test_lines_that_only_look_like_furniture_stay():
+    raw = "全文共分五章。\n发布机构改革方案后实施。\n首页设计大赛由市文旅局承办。"
+    assert clean_text(raw) == raw
+
+
+def test_running_header_keeps_its_first_occurrence_only():
+    header = "某市城乡融合发展规划（2025—2035年）"
+    raw = "\n".join([header, "第一章总则", "加快发展。", header, "第二章布局", "优化布局。", header, "第三章保障", "强化保障。"])
+    doc = clean_seed(make_seed(raw))
+    assert doc.text.count(header) == 1 and doc.text.startswith(header + "\n第一章总则")
+    assert sum("running header" in e.reason for e in doc.edits) == 2
+    assert traced(doc)
+
+
+def test_a_line_seen_twice_is_not_a_running_header():
+    raw = "某市人民政府\n现印发。\n某市人民政府\n2024年1月2日"
+    assert clean_text(raw) == raw

@@ -5,6 +5,7 @@ import pytest
 
 from builders.corpus.segment import (
     is_unit_list,
+    read_assignment,
     load_rules,
     segment,
     sentence_spans,
@@ -119,3 +120,72 @@ def test_units_tile_the_text_with_only_line_breaks_between():
         assert set(text[position : unit.start]) <= {"\n"}
         position = unit.end
     assert position == len(text)
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        "〔责任单位：市大数据局、市政务服务中心〕",
+        "【牵头单位：市自然资源局；配合单位：市农业农村局】",
+        "（预期性指标，牵头单位：市发展改革委；责任单位：市统计局，各县市区人民政府）",
+        "（市政府办公室、市深化改革工作领导小组办公室牵头，市级各有关部门按职责分工负责）",
+        "（市市场监管局牵头，市农业农村局、各县市区人民政府配合）",
+        "（市委组织部、市考核办负责）",
+        "(牽頭單位:市文化和旅遊局;配合單位:市交通運輸局)",
+    ],
+)
+def test_assignments_in_other_brackets_and_forms_are_trailers(trailer):
+    line = "完善机制。" + trailer
+    assert trailer_span(line, 0, len(line), RULES) == (len("完善机制。"), len(line))
+
+
+@pytest.mark.parametrize("not_trailer", ["各县区人民政府(管委会)", "定期会商。（牵头部", "完善储备。（牵头）", "加快推进（各有关部门）"])
+def test_label_words_bare_endings_and_collectives_alone_are_not_lists(not_trailer):
+    assert trailer_span(not_trailer, 0, len(not_trailer), RULES) is None
+
+
+def test_collective_items_belong_to_the_list_but_are_not_bodies():
+    content = "市发改委牵头，市财政局、各县（市、区）人民政府配合"
+    assignment = read_assignment(content, RULES)
+    assert [(content[i.start : i.end], i.collective) for i in assignment.items] == [
+        ("市发改委", False),
+        ("市财政局", False),
+        ("各县（市、区）人民政府", True),
+    ]
+    assert assignment.roles and not assignment.labelled
+
+
+def test_a_last_sentence_that_assigns_roles_is_a_trailer():
+    line = "加强生态修复。实施修复工程。市林业局牵头，市水利局配合。"
+    assert trailer_span(line, 0, len(line), RULES) == (len("加强生态修复。实施修复工程。"), len(line))
+    plain = "加强生态修复。市林业局要加快实施修复工程。"
+    assert trailer_span(plain, 0, len(plain), RULES) is None
+
+
+def test_assignment_lines_under_a_target_close_it_and_do_not_make_it_a_heading():
+    text = "1.地区生产总值增长6%左右。\n牵头单位：区发展改革局\n责任单位：各街道，区统计局\n2.固定资产投资增长8%。\n牵头单位：区发展改革局"
+    structure = segment(text)
+    assert [b.kind for b in structure.blocks] == ["task", "paragraph", "paragraph", "task", "paragraph"]
+    trailers = [u for u in structure.units if u.kind == "trailer"]
+    assert [text[u.start : u.end] for u in trailers] == ["牵头单位：区发展改革局", "责任单位：各街道，区统计局", "牵头单位：区发展改革局"]
+    assert [u.closes_unit for u in trailers] == [0, 0, 3]
+
+
+def test_signatures_of_any_body_above_a_date_are_not_headings():
+    text = "现印发给你们。\n中共某市委办公室\n某市人民政府办公室\n二O二四年三月八日"
+    assert [b.kind for b in segment(text).blocks] == ["paragraph"] * 4
+    title = "某市人民政府办公室关于印发某市行动方案的通知\n现印发给你们。"
+    assert segment(title).blocks[0].kind == "heading"
+
+
+def test_boxes_nest_inside_their_section_and_full_width_markers_count():
+    text = "（一）完善基础设施\n加快建设。\n专栏2 重大工程\n１．交通工程：新建公路10公里。\n２．水利工程：新建水库1座。\n（二）提升服务\n推进均等化。"
+    assert kinds(text) == [
+        ("heading", "(一)", 1),
+        ("paragraph", "", 0),
+        ("heading", "专栏", 2),
+        ("task", "1.", 3),
+        ("task", "1.", 3),
+        ("heading", "(一)", 1),
+        ("paragraph", "", 0),
+    ]
