@@ -9,4 +9,8 @@ plan; `build` wires the stages; `cli` is the command line. Offsets are Unicode
 code points, half-open [start, end).
 """
 
-__version__ = "0.1.0"
+from pathlib import Path
+
+# The one version of the code and the data (README, "Versions"): pyproject,
+# the card, croissant.json and CITATION.cff all take it from this file.
+__version__ = (Path(__file__).resolve().parent / "config" / "VERSION").read_text(encoding="utf-8").strip()

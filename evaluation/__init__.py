@@ -15,4 +15,6 @@ last: nothing in `builders` imports it except the command line.
 Offsets are Unicode code points, half-open [start, end).
 """
 
-__version__ = "0.1.0"
+from builders import __version__  # one version for the whole package
+
+__all__ = ["__version__"]

@@ -80,6 +80,7 @@ def card_blocks(
     labels: LabelSet,
     agreement: dict | None,
     baselines: dict | None,
+    version: str,
 ) -> dict[str, str]:
     stats = statistics(tables, labels)
     names = list(labels.names)
@@ -128,6 +129,7 @@ def card_blocks(
         agreement_text = "### Inter-annotator agreement\n\nNot yet measured: no second annotation has been published."
     baselines_text = baselines.get("markdown", "") if baselines else "Not yet run."
     return {
+        "version": version,
         "fingerprint": fingerprint[:16],
         "label_table": markdown_table(
             ["id", "label", "description"], [[i, f"`{n}`", d] for i, (n, d) in enumerate(zip(labels.names, labels.descriptions))]

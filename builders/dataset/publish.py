@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builders import __version__
 from builders.annotation.gold import load_gold
 from builders.annotation.labels import LabelSet
 from builders.corpus.store import StoredDocument
@@ -24,6 +25,7 @@ def publish(
     template: str,
     agreement: dict | None = None,
     baselines: dict | None = None,
+    version: str = __version__,
 ) -> tuple[DatasetTables, str]:
     gold = load_gold(gold_dir, [d.doc_id for d in docs])
     tables = assemble(docs, plans, gold, labels)
@@ -32,7 +34,7 @@ def publish(
     unit_rows = sum(len(rows) for kind, rows in tables.shards.values() if kind == "spans")
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(tables, fingerprint, metadata)
-    readme = render_card(template, metadata, card_blocks(tables, fingerprint, docs, plans, labels, agreement, baselines))
+    readme = render_card(template, metadata, card_blocks(tables, fingerprint, docs, plans, labels, agreement, baselines, version))
     write_dataset(root, tables, readme)
     return tables, fingerprint
 
