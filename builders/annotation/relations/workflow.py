@@ -143,14 +143,24 @@ def records_from_first_pass(rows: list[tuple[int, dict]], worksheet: dict[str, d
             problems.append(f"{source}:{line}: {item}: {error}")
             continue
         changes = _changes(row.get("proposed") or {}, row)
-        review = {"status": "reviewed", "annotator": annotator, "proposal": "corrected" if changes else "accepted", "source": item}
-        if changes:
-            review["changes"] = changes
-        if row.get("note"):
-            review["note"] = row["note"]
+        number = {(s["start"], s["end"]): s["n"] for s in row["spans"]}
+
+        def review_for(own: list[str]) -> dict:
+            # Each record says whether its own proposal was kept: a task by its
+            # roles and deadline, a measurement by its value's links, kind, change.
+            review = {"status": "reviewed", "annotator": annotator, "proposal": "corrected" if own else "accepted", "source": item}
+            if own:
+                review["changes"] = own
+            if row.get("note"):
+                review["note"] = row["note"]
+            return review
+
         if task is not None:
-            records.append(RelationRecord(task, review))
-        records += [RelationRecord(m, review) for m in measurements]
+            own = [c for c in changes if c.startswith(("roles", "deadline"))]
+            records.append(RelationRecord(task, review_for(own)))
+        for measurement in measurements:
+            prefix = f"value {number[(measurement.value.start, measurement.value.end)]}:"
+            records.append(RelationRecord(measurement, review_for([c for c in changes if c.startswith(prefix)])))
     if problems:
         raise FilledError("\n".join(problems))
     return records
@@ -160,7 +170,7 @@ def import_first_pass(paths: Paths, filled: Path, annotator: str) -> dict[str, i
     """Merge a filled first-pass worksheet into annotations/relations/<plan>.jsonl."""
     rows = list(read_jsonl(filled))
     doc_ids = sorted({row.get("doc_id") for _, row in rows if isinstance(row, dict)})
-    summary = {"items": 0, "tasks": 0, "measurements": 0, "accepted": 0, "corrected": 0}
+    summary = {"items": 0, "tasks": 0, "measurements": 0, "accepted": 0, "corrected": 0}  # accepted/corrected count records
     staged = []
     for plan in plan_views(paths, doc_ids):
         sheet = {row["item"]: row for row in first_worksheet(plan)}
@@ -177,9 +187,8 @@ def import_first_pass(paths: Paths, filled: Path, annotator: str) -> dict[str, i
         summary["items"] += len(items)
         summary["tasks"] += sum(isinstance(r.relation, Task) for r in new)
         summary["measurements"] += sum(isinstance(r.relation, Measurement) for r in new)
-        for item in items:
-            outcome = next(r.review["proposal"] for r in new if r.review["source"] == item)
-            summary[outcome] += 1
+        for record in new:
+            summary[record.review["proposal"]] += 1
     for path, records, plan in staged:
         write_relations(path, records, plan.text)
     return summary

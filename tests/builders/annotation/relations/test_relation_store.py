@@ -77,3 +77,30 @@ def test_malformed_lines_raise_with_file_and_line(tmp_path):
     path.write_text('{"type": "task",\n', encoding="utf-8")
     with pytest.raises(RelationError, match=r"bad\.jsonl:1: not valid JSON"):
         read_relation_file(path)
+
+
+def test_committed_relation_gold_is_valid_and_covers_every_task_and_value(paths):
+    from builders.annotation.relations.workflow import plan_views, relations_dir, validate_relations
+
+    assert validate_relations(paths) == []
+    for plan in plan_views(paths):
+        records = read_relations(relations_dir(paths) / f"{plan.doc_id}.jsonl")
+        found = coverage(plan, records)
+        assert found["tasks_reviewed"] == found["tasks"] and found["values_reviewed"] == found["values"], (plan.doc_id, found)
+        for record in records:
+            assert record.reviewed and record.review["proposal"] in ("accepted", "corrected")
+            assert "an AI annotator" in record.review["annotator"]
+
+
+def test_first_pass_records_say_per_record_whether_the_proposal_was_kept(plan):
+    from builders.annotation.relations.workflow import first_worksheet, records_from_first_pass
+
+    [row] = first_worksheet(plan)
+    sheet = {row["item"]: dict(row)}
+    filled = dict(row, roles=row["proposed"]["roles"], deadline=row["proposed"]["deadline"], reviewed=True,
+                  measurements=[dict(m, kind="actual") for m in row["proposed"]["measurements"]])
+    records = records_from_first_pass([(1, filled)], sheet, "ann-test, an AI annotator", "sheet.jsonl")
+    outcome = {type(r.relation).__name__: r.review["proposal"] for r in records}
+    assert outcome == {"Task": "accepted", "Measurement": "corrected"}
+    # A row not marked as read gives nothing.
+    assert records_from_first_pass([(1, dict(filled, reviewed=False))], sheet, "a", "s") == []
