@@ -206,6 +206,12 @@ def command_relations(args: argparse.Namespace) -> int:
         if not args.file or not args.annotator:
             raise ValueError("import needs --file and --annotator")
         console.print(_table("relations imported", [workflow.import_first_pass(paths, Path(args.file), args.annotator)]))
+    elif args.action == "agreement":
+        figures = workflow.measure_relation_agreement(paths)
+        console.print_json(data=figures)
+        console.print("wrote annotations/relations/agreement.json and annotations/relations/adjudication.yaml")
+    elif args.action == "adjudicate":
+        console.print(_table("adjudication", [workflow.apply_adjudication(paths)]))
     elif args.action == "validate":
         problems = workflow.validate_relations(paths)
         for problem in problems:
@@ -382,9 +388,12 @@ def make_parser() -> argparse.ArgumentParser:
         "measurements and note and sets `reviewed: true`; `import --file F --annotator A` merges the filled rows into "
         "annotations/relations/<plan>.jsonl, recording whether each proposal was accepted or corrected; "
         "`second-worksheet` writes the blind, stratified sample annotations/relations/second/worksheet.jsonl (no "
-        "proposals, no first pass); `validate` checks every relation file (file:line per problem).",
+        "proposals, no first pass); `agreement` compares second/filled.jsonl with the first pass (roles kappa and "
+        "per-role F1, indicator and date links, kind and change kappa) and writes agreement.json and the "
+        "disagreements to adjudication.yaml; `adjudicate` applies the entries decided `second`, keeping the first-pass "
+        "form in each record; `validate` checks every relation file (file:line per problem).",
     )
-    sub.add_argument("action", choices=["first-worksheet", "import", "second-worksheet", "validate"])
+    sub.add_argument("action", choices=["first-worksheet", "import", "second-worksheet", "agreement", "adjudicate", "validate"])
     sub.add_argument("--plan", help="plan id (first-worksheet)")
     sub.add_argument("--out", help="worksheet to write (first-worksheet)")
     sub.add_argument("--file", help="filled worksheet (import)")

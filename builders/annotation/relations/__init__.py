@@ -14,4 +14,5 @@ worksheet and agreement. Next: `builders.dataset` (the `tasks` and
     store      reading, validating and writing relation gold (errors name file:line)
     second     the blind second-annotation worksheet and reading it back filled
     agreement  agreement per relation type and the adjudication list
+    workflow   the round trip over a checkout: worksheets, import, agreement, adjudication, checks
 """

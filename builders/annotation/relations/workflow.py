@@ -216,3 +216,125 @@ def validate_relations(paths: Paths) -> list[Problem]:
             continue
         problems += validate_relation_file(path, plan_views(paths, [path.stem])[0])
     return problems
+
+
+# ---------------------------------------------------------------------------
+# Second pass: agreement and adjudication
+
+
+def second_filled_path(paths: Paths) -> Path:
+    return relations_dir(paths) / "second" / "filled.jsonl"
+
+
+def adjudication_path(paths: Paths) -> Path:
+    return relations_dir(paths) / "adjudication.yaml"
+
+
+def all_relation_records(paths: Paths) -> list[RelationRecord]:
+    return [r for path in sorted(relations_dir(paths).glob("*.jsonl")) for r in read_relations(path)]
+
+
+def measure_relation_agreement(paths: Paths) -> dict:
+    """Compare second/filled.jsonl with the first pass; write agreement.json and
+    adjudication.yaml (decisions already taken are kept). Nothing is written
+    when the filled file has a problem."""
+    from builders.annotation.relations.agreement import adjudication_entries, compare
+    from builders.annotation.relations.second import read_filled
+    from builders.io import dump_yaml, load_yaml, write_json_atomic, write_text_atomic
+
+    filled = read_filled(second_filled_path(paths), second_worksheet_path(paths))
+    worksheet = [row for _, row in read_jsonl(second_worksheet_path(paths))]
+    figures, disagreements = compare(worksheet, filled, all_relation_records(paths))
+    annotators = sorted({row.get("annotator", "?") for *_, row in filled.values()})
+    figures["second_annotators"] = annotators
+    existing = (load_yaml(adjudication_path(paths)) or {}).get("entries", []) if adjudication_path(paths).exists() else []
+    entries = adjudication_entries(disagreements, existing)
+    write_json_atomic(relations_dir(paths) / "agreement.json", figures)
+    header = {"about": "Disagreements between the first relation pass and the blind second annotation. Set decision "
+              "to first or second and rule to the R/H id it follows, then run `plancorpus relations adjudicate`.",
+              "entries": entries}
+    write_text_atomic(adjudication_path(paths), dump_yaml(header))
+    return figures
+
+
+def _span_json(span):
+    return None if span is None else {"start": span.start, "end": span.end, "text": ""}
+
+
+def apply_adjudication(paths: Paths) -> dict[str, int]:
+    """Apply every entry decided `second` to the gold; the first-pass form of a
+    changed record is kept in `review.adjudication.first` (agreement reads it)."""
+    from builders.annotation.labels import Span
+    from builders.annotation.relations.model import Role
+    from builders.io import load_yaml
+
+    entries = (load_yaml(adjudication_path(paths)) or {}).get("entries", [])
+    undecided = [e for e in entries if e.get("decision") not in ("first", "second")]
+    counts = {"entries": len(entries), "undecided": len(undecided), "applied": 0}
+    by_plan: dict[str, list[dict]] = {}
+    for entry in entries:
+        if entry.get("decision") == "second":
+            by_plan.setdefault(entry["item"].split("/")[0], []).append(entry)
+    staged = []
+    for doc_id, mine in by_plan.items():
+        plan = plan_views(paths, [doc_id])[0]
+        path = relations_dir(paths) / f"{doc_id}.jsonl"
+        records = {r.relation.key: r for r in read_relations(path)}
+        for entry in mine:
+            relation_kind = entry["relation"]
+            if relation_kind in ("role", "deadline"):
+                unit = int(entry["item"].rsplit("@", 1)[1])
+                key = f"task@{unit}"
+                record = records.get(key)
+                if record is None:
+                    u = plan.units[unit]
+                    record = RelationRecord(Task(doc_id, unit, u["start"], u["end"], (unit,)), {"status": "reviewed", "annotator": "adjudication", "proposal": "corrected"})
+                task = record.relation
+                first = dict(record.review.get("adjudication", {}).get("first") or {})
+                if relation_kind == "role":
+                    span = Span(entry["start"], entry["end"], "DEPT")
+                    old = next((r.role for r in task.roles if r.dept == span), "none")
+                    first.setdefault("roles", []).append({"start": span.start, "end": span.end, "role": old})
+                    roles = [r for r in task.roles if r.dept != span]
+                    if entry["second"] != "none":
+                        roles.append(Role(span, entry["second"]))
+                    task = task.with_roles(roles, task.deadline, task.lead_rule)
+                else:
+                    second = entry["second"]
+                    task = task.with_roles(task.roles, None if second is None else Span(second[0], second[1], "DATE"), task.lead_rule)
+            else:
+                value = Span(entry["value"][0], entry["value"][1], "VALUE")
+                key = f"value@{value.start}"
+                record = records[key]
+                task = record.relation
+                first = dict(record.review.get("adjudication", {}).get("first") or {})
+                if not first:
+                    first = {"indicator": _span_json(task.indicator), "date": _span_json(task.date), "kind": task.kind, "change": task.change}
+                second = entry["second"]
+                fields = {"indicator": task.indicator, "date": task.date, "kind": task.kind, "change": task.change}
+                if relation_kind in ("indicator", "date"):
+                    fields[relation_kind] = None if second is None else Span(second[0], second[1], relation_kind.upper())
+                else:
+                    fields[relation_kind] = second
+                task = Measurement(task.doc_id, task.unit_index, task.value, fields["indicator"], fields["date"], fields["kind"], fields["change"])
+            review = dict(record.review)
+            decided = list((review.get("adjudication") or {}).get("entries", []))
+            decided.append({k: entry.get(k) for k in ("relation", "first", "second", "rule", "note")})
+            review["adjudication"] = {"first": first, "entries": decided}
+            records[key] = RelationRecord(task, review)
+            counts["applied"] += 1
+        staged.append((path, list(records.values()), plan))
+    for path, records, plan in staged:
+        for problem in validate_records_in_memory(plan, records):
+            raise FilledError(f"{adjudication_path(paths)}: applying the decisions breaks {path}: {problem}")
+    for path, records, plan in staged:
+        write_relations(path, records, plan.text)
+    return counts
+
+
+def validate_records_in_memory(plan: PlanView, records: list[RelationRecord]) -> list[str]:
+    from builders.annotation.relations.store import check_record, relation_record
+    from builders.annotation.relations.items import structural_tasks
+
+    structural = {t.unit_index: t for t in structural_tasks(plan)}
+    return [m for r in records for m in check_record(plan, r, relation_record(r, plan.text), structural)]
