@@ -1,22 +1,43 @@
-"""The main job: seeds to corpus, annotation report, dataset and card.
+"""The main job: seeds to corpus, annotation report, dataset and card, at the
+cost of what changed.
 
-This module wires the stages together in one direction: corpus (seeds ->
-clean -> segment -> store) -> annotation (report) -> dataset (tables, card).
-It holds no rules of its own.
+This module wires the stages together in one direction and holds no rules of
+its own. A build:
+
+1. takes the project's lock and opens a transaction (builders.transaction);
+2. fingerprints every plan's inputs (builders.dataset.plan_outputs) and
+   builds, in a process pool (`jobs`), only the plans whose fingerprint has
+   no entry in the cache `.build/cache/<plan>/<fingerprint>/`; each worker
+   builds one plan, writes it and lets it go, so memory is bounded by the
+   largest plan;
+3. stages only the outputs that differ from what is on disk: a changed
+   plan's corpus folder and data files, corpus/index.json, the annotation
+   report and the card (corpus-wide outputs come from per-plan summaries);
+4. commits: everything changes together, or nothing does.
+
+A build whose inputs did not change writes nothing. Serial and parallel
+builds write the same bytes: every plan's outputs depend on its inputs only,
+and corpus-wide outputs are assembled in manifest order.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builders.annotation.labels import load_labels
-from builders.annotation.report import measure_agreement, write_annotation_report
-from builders.corpus.clean import clean_seed, residual_noise, to_simplified
+from builders.annotation.labels import LabelSet, load_labels
+from builders.annotation.report import agreement_result, annotation_report
+from builders.corpus.clean import clean_seed, to_simplified
 from builders.corpus.seeds import (
+    SeedError,
     load_errata,
     load_garbled_runs,
     load_manifest,
@@ -25,45 +46,32 @@ from builders.corpus.seeds import (
     select_plans,
 )
 from builders.corpus.segment import segment
-from builders.corpus.store import (
-    BuiltDocument,
-    read_corpus,
-    restoration_counts,
-    write_corpus,
-)
+from builders.corpus.store import BuiltDocument, index_file
+from builders.dataset.plan_outputs import PlanInputs, build_plan
 from builders.dataset.publish import publish
-from builders.io import load_yaml
-from builders.project import CONFIG_DIR, TEMPLATES_DIR, Paths
-from builders.transaction import Transaction
+from builders.io import dumps_json, load_yaml, sha256_bytes
+from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
+from builders.transaction import Transaction, build_dir
+
+CACHE_DIR = "cache"  # under .build/
+STATE_FILE = "state.json"  # under .build/: what the last build left on disk
+KEEP_PER_PLAN = 2  # cached builds kept per plan: the current one and the one before
 
 
 @dataclass
 class BuildReport:
-    documents: list[BuiltDocument] = field(default_factory=list)
+    summaries: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     fingerprint: str = ""
     published_units: int = 0
+    built: list[str] = field(default_factory=list)  # plans built this time; the others came from the cache
+    written: list[tuple[str, str]] = field(default_factory=list)  # (op, path) committed; empty for a no-op
 
     def rows(self) -> list[dict]:
-        rows = []
-        for doc in self.documents:
-            counts = doc.structure.counts()
-            restored = restoration_counts(doc.clean.edits)
-            rows.append(
-                {
-                    "doc_id": doc.doc_id,
-                    "raw chars": len(doc.clean.raw_text),
-                    "clean chars": len(doc.clean.text),
-                    "headings": counts["headings"],
-                    "task items": counts["task_items"],
-                    "trailers": counts["responsibility_trailers"],
-                    "units": counts["units"],
-                    "edits": len(doc.clean.edits),
-                    "restored chars": restored["restored_chars"],
-                    "low-confidence": restored["low_confidence_chars"],
-                }
-            )
-        return rows
+        return [s["report_row"] for s in self.summaries]
+
+    def noise(self) -> dict[str, list[tuple[int, str]]]:
+        return {s["doc_id"]: [tuple(found) for found in s["residual_noise"]] for s in self.summaries}
 
 
 def build_documents(
@@ -71,6 +79,8 @@ def build_documents(
     ids: list[str] | None = None,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> list[BuiltDocument]:
+    """The corpus documents in memory (for tests and tools; `build` builds
+    plan by plan instead)."""
     plans = select_plans(load_manifest(seeds_dir), ids)
     errata = load_errata(seeds_dir)
     runs = load_garbled_runs(seeds_dir)
@@ -84,48 +94,258 @@ def build_documents(
     return docs
 
 
-def build(paths: Paths = Paths(), progress: Callable[[Iterable], Iterable] = lambda items: items) -> BuildReport:
-    """Rebuild the corpus from the seeds, then publish the dataset and card.
-
-    Nothing is written unless every document builds; the previous corpus and
-    dataset stay in place on failure.
-    """
-    started = time.perf_counter()
-    # Holds the project's lock: a second concurrent build fails with a clear message.
-    with Transaction(paths.root, "build"):
-        docs = build_documents(paths.seeds, progress=progress)
-        write_corpus(docs, paths.corpus)
-        report_annotations(paths)
-        tables, fingerprint = publish_dataset(paths)
-    units = sum(len(rows) for kind, rows in tables.shards.values() if kind == "spans")
-    return BuildReport(docs, time.perf_counter() - started, fingerprint, units)
+def code_version() -> str:
+    """A hash of the code, configuration and templates that build a plan:
+    any change to them rebuilds every plan."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if not path.is_file() or "__pycache__" in relative.parts or "benchmarks" in relative.parts:
+            continue
+        if path.suffix not in (".py", ".yaml", ".yml", ".md", ".json", ".txt"):
+            continue
+        digest.update(f"{relative.as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def report_annotations(paths: Paths = Paths()) -> None:
-    """Agreement figures and annotations/README.md, from the annotation files."""
+def _file_sha256(path: Path) -> str:
+    return sha256_bytes(path.read_bytes()) if path.exists() else ""
+
+
+def plan_inputs(paths: Paths) -> list[PlanInputs]:
+    """Every plan's inputs, in manifest order."""
+    plans = load_manifest(paths.seeds)
+    by_plan: dict[str, dict[str, list]] = {plan.id: {"errata": [], "runs": [], "noise": []} for plan in plans}
+    for key, entries in (("errata", load_errata(paths.seeds)), ("runs", load_garbled_runs(paths.seeds)), ("noise", load_noise(paths.seeds))):
+        for entry in entries:
+            if entry.doc_id in by_plan:
+                by_plan[entry.doc_id][key].append(entry)
+    labels_sha = _file_sha256(paths.annotations / "labels.yaml")
+    version = code_version()
+    inputs = []
+    for plan in plans:
+        raw = paths.seeds / plan.raw_file
+        if not raw.exists():
+            raise SeedError(f"{raw}: seed file of plan {plan.id!r} is missing")
+        inputs.append(
+            PlanInputs(
+                plan=plan,
+                errata=tuple(by_plan[plan.id]["errata"]),
+                runs=tuple(by_plan[plan.id]["runs"]),
+                noise=tuple(by_plan[plan.id]["noise"]),
+                seeds_dir=paths.seeds,
+                gold_dir=paths.annotations / "gold",
+                raw_sha256=_file_sha256(raw),
+                gold_sha256=_file_sha256(paths.annotations / "gold" / f"{plan.id}.jsonl"),
+                labels_sha256=labels_sha,
+                code_version=version,
+            )
+        )
+    return inputs
+
+
+def _cache_entry(root: Path, plan_id: str, fingerprint: str) -> Path:
+    return build_dir(root) / CACHE_DIR / plan_id / fingerprint
+
+
+def _build_into_cache(job: tuple[PlanInputs, LabelSet, Path]) -> dict:
+    """Build one plan into its cache entry (a worker's task). The entry
+    appears whole or not at all: it is built under a temporary name and
+    renamed."""
+    inputs, labels, entry = job
+    scratch = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        summary = build_plan(inputs, labels, scratch)
+        if entry.exists():
+            shutil.rmtree(entry)
+        os.replace(scratch, entry)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return summary
+
+
+def _summaries(
+    root: Path, inputs: list[PlanInputs], labels: LabelSet, jobs: int, progress: Callable[[Iterable], Iterable]
+) -> tuple[list[dict], list[str]]:
+    """Every plan's summary, in manifest order, building the plans missing
+    from the cache (in a pool of `jobs` processes when more than one)."""
+    summaries: dict[str, dict] = {}
+    todo = []
+    for plan in inputs:
+        entry = _cache_entry(root, plan.plan.id, plan.fingerprint())
+        summary_path = entry / "summary.json"
+        if summary_path.exists():
+            summaries[plan.plan.id] = json.loads(summary_path.read_text(encoding="utf-8"))
+        else:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            todo.append((plan, labels, entry))
+    if len(todo) > 1 and jobs > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = [pool.submit(_build_into_cache, job) for job in todo]
+            for job, future in zip(todo, progress(futures)):
+                summaries[job[0].plan.id] = future.result()
+    else:
+        for job in progress(todo):
+            summaries[job[0].plan.id] = _build_into_cache(job)
+    return [summaries[plan.plan.id] for plan in inputs], [job[0].plan.id for job in todo]
+
+
+def _signature(folder: Path) -> dict[str, list[int]]:
+    """Size and modification time of a folder's files: enough to tell that
+    nothing touched them since the last build recorded them."""
+    if not folder.is_dir():
+        return {}
+    signature = {}
+    for path in sorted(folder.iterdir()):
+        stat = path.stat()
+        signature[path.name] = [stat.st_size, stat.st_mtime_ns]
+    return signature
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+
+
+def _stage_corpus(tx: Transaction, paths: Paths, summaries: list[dict], state: dict) -> None:
+    recorded = state.get("corpus", {})
+    wanted = set()
+    for summary in summaries:
+        plan_id, fingerprint = summary["doc_id"], summary["fingerprint"]
+        wanted.add(plan_id)
+        folder = paths.corpus / plan_id
+        known = recorded.get(plan_id)
+        if known and known["fingerprint"] == fingerprint and known["files"] == _signature(folder):
+            continue
+        staged = tx.directory(f"corpus/{plan_id}")
+        source = _cache_entry(paths.root, plan_id, fingerprint) / "corpus"
+        for path in sorted(source.iterdir()):
+            shutil.copyfile(path, staged / path.name)
+    if paths.corpus.is_dir():
+        for path in sorted(paths.corpus.iterdir()):
+            if path.is_dir() and not path.name.startswith(".") and path.name not in wanted:
+                tx.remove(f"corpus/{path.name}")  # a plan no longer in the manifest
+    index = index_file([s["index_entry"] for s in summaries])
+    if _differs(paths.corpus / "index.json", index):
+        tx.write_bytes("corpus/index.json", index)
+
+
+def _stage_data(tx: Transaction, paths: Paths, summaries: list[dict], files: dict[str, str]) -> None:
+    source_of = {}
+    for summary in summaries:
+        entry = _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"])
+        for kind in summary["kinds"]:
+            source_of[files[f"{kind}/{summary['doc_id']}"]] = entry / "data" / f"{kind}.parquet"
+    present = {p.relative_to(paths.root).as_posix() for p in (paths.root / "data").glob("*/*.parquet")}
+    for rel in sorted(source_of):
+        if rel not in present:
+            shutil.copyfile(source_of[rel], tx.path(rel))
+    for rel in sorted(present - set(source_of)):
+        tx.remove(rel)  # an older version of a plan's rows, or a plan removed
+
+
+def _annotation_outputs(paths: Paths, summaries: list[dict], version: str) -> dict[str, bytes]:
+    """annotations/README.md and (with a second annotation) agreement.json,
+    cached on a hash of everything they read."""
+    digest = hashlib.sha256(version.encode())
+    for summary in summaries:
+        digest.update(f"plan {summary['doc_id']} {summary['fingerprint']}\n".encode())
+    for folder in ("first", "second", "gold"):
+        for path in sorted((paths.annotations / folder).glob("*.jsonl")):
+            digest.update(f"{folder}/{path.name} {_file_sha256(path)}\n".encode())
+    for name in ("audit_exceptions.yaml", "labels.yaml"):
+        digest.update(f"{name} {_file_sha256(paths.annotations / name)}\n".encode())
+    cached = build_dir(paths.root) / CACHE_DIR / "annotations" / digest.hexdigest()
+    if (cached / "outputs.json").exists():
+        return {rel: data.encode("utf-8") for rel, data in json.loads((cached / "outputs.json").read_text(encoding="utf-8")).items()}
+    texts = {}
+    for summary in summaries:
+        entry = _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"])
+        texts[summary["doc_id"]] = (entry / "corpus" / "text.txt").read_bytes().decode("utf-8")
+    outputs = {}
     if any((paths.annotations / "second").glob("*.jsonl")):
-        measure_agreement(paths)
-    write_annotation_report(paths)
-
-
-def publish_dataset(paths: Paths = Paths()):
-    """Publish data/ and README.md from the built corpus and the reviewed gold."""
-    plans = {plan.id: plan.metadata for plan in load_manifest(paths.seeds)}
-    stored = read_corpus(paths.corpus)
-    template = (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")
-    static = load_yaml(CONFIG_DIR / "card.yaml")
-    agreement = _optional_json(paths.annotations / "agreement.json")
-    baselines = _optional_json(paths.results / "baselines.json")
-    return publish(
-        paths.root, stored, plans, load_labels(paths.annotations / "labels.yaml"), paths.annotations / "gold",
-        static, template, agreement, baselines,
-    )
+        outputs["annotations/agreement.json"] = dumps_json(agreement_result(paths), indent=1) + "\n"
+    units = {s["doc_id"]: s["units_total"] for s in summaries}
+    # The report shows the agreement just measured, so it reads the staged value.
+    outputs["annotations/README.md"] = annotation_report(units, texts, paths, outputs.get("annotations/agreement.json"))
+    shutil.rmtree(cached.parent, ignore_errors=True)  # one cached report is enough
+    cached.mkdir(parents=True)
+    (cached / "outputs.json").write_text(dumps_json(outputs), encoding="utf-8")
+    return {rel: data.encode("utf-8") for rel, data in outputs.items()}
 
 
 def _optional_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def noise_report(docs: list[BuiltDocument]) -> dict[str, list[tuple[int, str]]]:
-    return {doc.doc_id: residual_noise(doc.clean.text) for doc in docs}
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def build(
+    paths: Paths = Paths(),
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+    jobs: int | None = None,
+) -> BuildReport:
+    """Bring corpus/, data/, the card and the annotation report up to date
+    with the seeds and annotations, rebuilding only plans whose inputs
+    changed (see the module docstring). Nothing changes unless every plan
+    builds; the previous state stays in place on failure, and an interrupted
+    build is recovered by the next command."""
+    started = time.perf_counter()
+    jobs = jobs or default_jobs()
+    with Transaction(paths.root, "build") as tx:
+        inputs = plan_inputs(paths)
+        labels = load_labels(paths.annotations / "labels.yaml")
+        summaries, built = _summaries(paths.root, inputs, labels, jobs, progress)
+        state_path = build_dir(paths.root) / STATE_FILE
+        state = _optional_json(state_path) or {}
+        _stage_corpus(tx, paths, summaries, state)
+        outputs = _annotation_outputs(paths, summaries, inputs[0].code_version if inputs else code_version())
+        agreement = outputs.get("annotations/agreement.json")
+        publication = publish(
+            summaries,
+            {plan.plan.id: plan.plan.metadata for plan in inputs},
+            labels,
+            load_yaml(CONFIG_DIR / "card.yaml"),
+            (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8"),
+            json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
+            _optional_json(paths.results / "baselines.json"),
+        )
+        _stage_data(tx, paths, summaries, publication.files)
+        outputs["README.md"] = publication.readme.encode("utf-8")
+        for rel, data in outputs.items():
+            if _differs(paths.root / rel, data):
+                tx.write_bytes(rel, data)
+        written = tx.operations
+    # Recorded after the commit: what is on disk now, for the next no-op check.
+    state = {
+        "corpus": {
+            s["doc_id"]: {"fingerprint": s["fingerprint"], "files": _signature(paths.corpus / s["doc_id"])} for s in summaries
+        }
+    }
+    build_dir(paths.root).mkdir(exist_ok=True)
+    state_path.write_text(dumps_json(state) + "\n", encoding="utf-8")
+    _prune_cache(paths.root, {s["doc_id"]: s["fingerprint"] for s in summaries})
+    return BuildReport(summaries, time.perf_counter() - started, publication.fingerprint, publication.published_units, built, written)
+
+
+def _prune_cache(root: Path, current: dict[str, str]) -> None:
+    """Keep each plan's current cache entry and the one before; drop plans
+    that left the manifest."""
+    cache = build_dir(root) / CACHE_DIR
+    if not cache.is_dir():
+        return
+    for folder in cache.iterdir():
+        if folder.name == "annotations" or not folder.is_dir():
+            continue
+        if folder.name not in current:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        entries = sorted((e for e in folder.iterdir() if e.name != current[folder.name]), key=lambda e: e.stat().st_mtime_ns)
+        for old in entries[: max(0, len(entries) - (KEEP_PER_PLAN - 1))]:
+            shutil.rmtree(old, ignore_errors=True)
 

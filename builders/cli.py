@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from builders.build import build, noise_report
+from builders.build import build
 from builders.corpus.seeds import SeedError
 from builders.project import Paths
 from builders.transaction import BuildLockedError, recover
@@ -53,13 +53,17 @@ def _progress(description: str):
 
 def command_build(args: argparse.Namespace) -> int:
     paths = Paths(Path(args.root).resolve())
-    report = build(paths, progress=_progress("cleaning and segmenting"))
+    report = build(paths, progress=_progress("building plans"), jobs=args.jobs)
     console.print(_table("corpus built", report.rows()))
-    problems = {doc_id: found for doc_id, found in noise_report(report.documents).items() if found}
+    problems = {doc_id: found for doc_id, found in report.noise().items() if found}
     for doc_id, found in problems.items():
         for offset, what in found[:10]:
             console.print(f"[yellow]warning[/]: {doc_id}: clean offset {offset}: {what}")
-    console.print(f"wrote {paths.corpus} in {report.seconds:.2f} s")
+    built = f"{len(report.built)} of {len(report.summaries)} plan(s) built, the others unchanged"
+    if report.written:
+        console.print(f"{built}; {len(report.written)} path(s) replaced or removed in {report.seconds:.2f} s")
+    else:
+        console.print(f"{built}; nothing changed on disk ({report.seconds:.2f} s)")
     return 0
 
 
@@ -243,8 +247,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="rebuild corpus/ from seeds/",
         description="Rebuild corpus/ from seeds/. Checks every seed's sha256 against seeds/plans.yaml, "
         "applies the reviewed repair tables (seeds/errata.yaml, seeds/garbled_runs.yaml), removes noise, "
-        "converts to Simplified, parses structure, and replaces corpus/ only when every plan built.",
+        "converts to Simplified, parses structure, and publishes data/ and the card. Only plans whose inputs "
+        "changed (raw bytes, manifest entry, repair-table entries, gold, code) are rebuilt; the others come from "
+        "the cache in .build/cache/. Every output changes together when every plan built, or none does; a "
+        "second build started meanwhile is refused.",
     )
+    sub.add_argument("--jobs", type=int, default=None,
+                     help="plans built at once, in separate processes (default: the number of cores); the output "
+                     "is the same for any value")
     sub.set_defaults(handler=command_build)
 
     sub = commands.add_parser(

@@ -5,6 +5,8 @@ annotations/README.md.
 
 from __future__ import annotations
 
+import json
+
 from builders.annotation.agreement import markdown, measure
 from builders.annotation.audit import audit, stale_exceptions, unresolved
 from builders.annotation.gold import (
@@ -53,6 +55,13 @@ def measure_agreement(paths: Paths) -> dict:
     """Agreement of the first pass with the second annotation, overall and per
     plan; writes annotations/agreement.json (the card and annotations/README.md
     show it)."""
+    result = agreement_result(paths)
+    write_json_atomic(paths.annotations / "agreement.json", result)
+    return result
+
+
+def agreement_result(paths: Paths) -> dict:
+    """What measure_agreement writes, without writing it."""
     names = load_labels(paths.annotations / "labels.yaml").names
     first, second = read_folder(paths, FIRST), read_folder(paths, SECOND)
     overall = measure(first, second, names)
@@ -63,16 +72,17 @@ def measure_agreement(paths: Paths) -> dict:
     result = overall.to_dict()
     result["per_plan"] = {plan: a.to_dict() for plan, a in per_plan.items()}
     result["markdown"] = markdown(overall, per_plan, names)
-    write_json_atomic(paths.annotations / "agreement.json", result)
     return result
 
 
 AUDIT_EXCEPTIONS = "audit_exceptions.yaml"
 
 
-def run_audit(paths: Paths):
-    """(all findings, findings no exception justifies, exceptions that match nothing)."""
-    texts = {d.doc_id: d.text for d in read_corpus(paths.corpus)}
+def run_audit(paths: Paths, texts: dict[str, str] | None = None):
+    """(all findings, findings no exception justifies, exceptions that match
+    nothing). `texts` (plan -> clean text) defaults to the built corpus."""
+    if texts is None:
+        texts = {d.doc_id: d.text for d in read_corpus(paths.corpus)}
     findings = audit(texts, read_folder(paths, GOLD))
     path = paths.annotations / AUDIT_EXCEPTIONS
     exceptions = (load_yaml(path) or []) if path.exists() else []
@@ -81,12 +91,20 @@ def run_audit(paths: Paths):
 
 def write_annotation_report(paths: Paths) -> None:
     """annotations/README.md, generated from the annotation files."""
+    docs = read_corpus(paths.corpus)
+    text = annotation_report({d.doc_id: len(d.units) for d in docs}, {d.doc_id: d.text for d in docs}, paths)
+    write_text_atomic(paths.annotations / "README.md", text)
+
+
+def annotation_report(units: dict[str, int], texts: dict[str, str], paths: Paths, agreement_json: str | None = None) -> str:
+    """The text of annotations/README.md, from the annotation files, each
+    plan's unit count and clean text (in corpus order), and the agreement
+    (default: annotations/agreement.json)."""
     names = load_labels(paths.annotations / "labels.yaml").names
     gold = read_folder(paths, GOLD)
-    docs = {d.doc_id: d for d in read_corpus(paths.corpus)}
     empty = units_without_spans(gold)
     coverage_rows = [
-        [doc_id, len(doc.units), empty.get(doc_id, (0, 0))[1], empty.get(doc_id, (0, 0))[0]] for doc_id, doc in docs.items()
+        [doc_id, count, empty.get(doc_id, (0, 0))[1], empty.get(doc_id, (0, 0))[0]] for doc_id, count in units.items()
     ]
     per_plan = spans_per_label(gold, names)
     spans_rows = [[doc_id] + [row[n] for n in names] + [sum(row.values())] for doc_id, row in per_plan.items()]
@@ -99,13 +117,10 @@ def write_annotation_report(paths: Paths) -> None:
     changes = review_changes(gold)
     review_rows = [[doc_id] + [c[k] for k in ("kept", "changed", "added", "removed")] for doc_id, c in changes.items()]
     agreement_path = paths.annotations / "agreement.json"
-    if agreement_path.exists():
-        import json
-
-        agreement = json.loads(agreement_path.read_text(encoding="utf-8"))["markdown"]
-    else:
-        agreement = "Not yet measured."
-    findings, open_findings, stale = run_audit(paths)
+    if agreement_json is None and agreement_path.exists():
+        agreement_json = agreement_path.read_text(encoding="utf-8")
+    agreement = json.loads(agreement_json)["markdown"] if agreement_json else "Not yet measured."
+    findings, open_findings, stale = run_audit(paths, texts)
     audit_text = (
         f"{len(findings)} finding(s): {len(findings) - len(open_findings)} justified in `audit_exceptions.yaml`, "
         f"{len(open_findings)} open; {len(stale)} stale exception(s). Run `plancorpus audit` to list them."
@@ -121,5 +136,5 @@ def write_annotation_report(paths: Paths) -> None:
         "audit": audit_text,
     }
     template = (TEMPLATES_DIR / "annotations_README.md").read_text(encoding="utf-8")
-    write_text_atomic(paths.annotations / "README.md", render_template(template, blocks))
+    return render_template(template, blocks)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from builders.corpus.clean import RESTORING_KINDS, CleanDocument, Edit
 from builders.corpus.segment import Block, Structure, Unit
-from builders.io import dumps_json, sha256_bytes, staged_directory, write_bytes_atomic
+from builders.io import dumps_json, sha256_bytes
 
 FORMAT_VERSION = 1
 
@@ -135,30 +135,19 @@ def document_files(doc: BuiltDocument) -> dict[str, bytes]:
     }
 
 
-def index_record(docs: list[BuiltDocument]) -> dict:
+def index_entry(doc: BuiltDocument) -> dict:
     return {
-        "format_version": FORMAT_VERSION,
-        "offsets": "Unicode code points, half-open [start, end)",
-        "documents": [
-            {
-                "doc_id": d.doc_id,
-                "length": len(d.clean.text),
-                "structure_counts": d.structure.counts(),
-                "edit_counts": edit_counts(d.clean.edits),
-            }
-            for d in docs
-        ],
+        "doc_id": doc.doc_id,
+        "length": len(doc.clean.text),
+        "structure_counts": doc.structure.counts(),
+        "edit_counts": edit_counts(doc.clean.edits),
     }
 
 
-def write_corpus(docs: list[BuiltDocument], corpus_dir: Path) -> None:
-    """Write every document into a staging folder and swap it in at the end,
-    so a failed build leaves the previous corpus untouched."""
-    with staged_directory(Path(corpus_dir)) as staging:
-        for doc in docs:
-            for name, data in document_files(doc).items():
-                write_bytes_atomic(staging / doc.doc_id / name, data)
-        write_bytes_atomic(staging / "index.json", (dumps_json(index_record(docs), indent=1) + "\n").encode("utf-8"))
+def index_file(entries: list[dict]) -> bytes:
+    """corpus/index.json, from every document's `index_entry`, in manifest order."""
+    record = {"format_version": FORMAT_VERSION, "offsets": "Unicode code points, half-open [start, end)", "documents": entries}
+    return (dumps_json(record, indent=1) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------

@@ -5,32 +5,32 @@ computed from the rows.
 
 from __future__ import annotations
 
-import json
 
 import yaml
+from datasets import Features
 
 from builders.annotation.labels import LabelSet
 from builders.corpus.seeds import SPLITS
-from builders.corpus.store import StoredDocument
-from builders.dataset.tables import DatasetTables, data_file_path
+from builders.dataset.tables import config_kind
 from builders.markdown import markdown_table, render_template
 
 
-def card_metadata(tables: DatasetTables, fingerprint: str, static: dict) -> dict:
-    configs = []
+def card_metadata(
+    configs: dict[str, dict[str, list[str]]], files: dict[str, str], features: dict[str, Features], static: dict
+) -> dict:
+    """The front matter: static fields, then every config's data files
+    (`files`: shard -> path) and features."""
+    entries = []
     infos = []
-    for name, splits in tables.configs.items():
+    for name, splits in configs.items():
         entry = {"config_name": name}
         if name == "spans":
             entry["default"] = True
-        entry["data_files"] = [
-            {"split": split, "path": [data_file_path(shard, fingerprint) for shard in shards]}
-            for split, shards in splits.items()
-        ]
-        configs.append(entry)
-        infos.append({"config_name": name, "features": tables.config_features(name)._to_yaml_list()})
+        entry["data_files"] = [{"split": split, "path": [files[shard] for shard in shards]} for split, shards in splits.items()]
+        entries.append(entry)
+        infos.append({"config_name": name, "features": features[config_kind(name)]._to_yaml_list()})
     metadata = dict(static)
-    metadata["configs"] = configs
+    metadata["configs"] = entries
     metadata["dataset_info"] = infos
     return metadata
 
@@ -39,29 +39,29 @@ def render_front_matter(metadata: dict) -> str:
     return "---\n" + yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
 
 
-def statistics(tables: DatasetTables, labels: LabelSet) -> dict:
-    """Counts the card shows, computed from the rows."""
+def statistics(summaries: list[dict], configs: dict[str, dict[str, list[str]]], labels: LabelSet) -> dict:
+    """Counts the card shows, added up from the plans' summaries."""
+    by_shard = {f"spans/{s['doc_id']}": s for s in summaries}
     per_split: dict[str, dict] = {}
     per_plan: dict[str, dict] = {}
-    for split in tables.configs.get("spans", {}):
-        rows = tables.rows("spans", split)
+    for split, shards in configs.get("spans", {}).items():
         entry = per_split.setdefault(split, {"units": 0, **{name: 0 for name in labels.names}})
-        for row in rows:
-            plan = per_plan.setdefault(row["doc_id"], {"split": split, "units": 0, **{name: 0 for name in labels.names}})
-            entry["units"] += 1
-            plan["units"] += 1
-            for entity in row["entities"]:
-                name = labels.names[entity["label"]]
-                entry[name] += 1
-                plan[name] += 1
+        for shard in shards:
+            summary = by_shard[shard]
+            plan = per_plan.setdefault(summary["doc_id"], {"split": split, "units": 0, **{name: 0 for name in labels.names}})
+            for target in (entry, plan):
+                target["units"] += summary["units_published"]
+                for name in labels.names:
+                    target[name] += summary["label_counts"][name]
     return {"per_split": per_split, "per_plan": dict(sorted(per_plan.items()))}
 
 
-def example_row(tables: DatasetTables) -> str:
-    for split in tables.configs.get("spans", {}):
-        for row in tables.rows("spans", split):
-            if row["entities"] and len(row["text"]) < 80:
-                return json.dumps(row, ensure_ascii=False, indent=1)
+def example_row(summaries: list[dict], configs: dict[str, dict[str, list[str]]]) -> str:
+    by_shard = {f"spans/{s['doc_id']}": s for s in summaries}
+    for shards in configs.get("spans", {}).values():
+        for shard in shards:
+            if by_shard[shard]["example_row"]:
+                return by_shard[shard]["example_row"]
     return "(no reviewed unit yet)"
 
 
@@ -73,16 +73,17 @@ def size_category(count: int) -> str:
 
 
 def card_blocks(
-    tables: DatasetTables,
+    summaries: list[dict],
+    configs: dict[str, dict[str, list[str]]],
     fingerprint: str,
-    docs: list[StoredDocument],
     plans: dict[str, dict],
     labels: LabelSet,
     agreement: dict | None,
     baselines: dict | None,
     version: str,
 ) -> dict[str, str]:
-    stats = statistics(tables, labels)
+    """The card's body blocks, from the plans' summaries (in manifest order)."""
+    stats = statistics(summaries, configs, labels)
     names = list(labels.names)
     split_rows = [
         [split, stats["per_split"][split]["units"]] + [stats["per_split"][split][n] for n in names]
@@ -92,22 +93,22 @@ def card_blocks(
     plan_rows = [
         [doc_id, entry["split"], entry["units"]] + [entry[n] for n in names] for doc_id, entry in stats["per_plan"].items()
     ]
-    reviewed = {doc.doc_id: len(tables.shards.get(f"spans/{doc.doc_id}", ("", []))[1]) for doc in docs}
-    review_rows = [[doc.doc_id, len(doc.units), reviewed[doc.doc_id]] for doc in docs]
+    review_rows = [[s["doc_id"], s["units_total"], s["units_published"]] for s in summaries]
     cleaning_rows = []
-    for doc in docs:
-        counts = doc.record["edit_counts"]
+    for summary in summaries:
+        record = summary["cleaning"]
+        counts = record["edit_counts"]
         cleaning_rows.append(
-            [doc.doc_id, doc.record["raw_length"], doc.record["length"]]
+            [summary["doc_id"], record["raw_length"], record["length"]]
             + [counts.get(kind, 0) for kind in ("garble", "erratum", "footnote_marker", "pinyin", "boilerplate", "private_use", "whitespace")]
-            + [doc.record["restored_chars"], doc.record["low_confidence_chars"]]
+            + [record["restored_chars"], record["low_confidence_chars"]]
         )
     provenance_rows = []
-    for doc in docs:
-        plan = plans[doc.doc_id]
+    for summary in summaries:
+        plan = plans[summary["doc_id"]]
         provenance_rows.append(
             [
-                doc.doc_id,
+                summary["doc_id"],
                 plan.get("title_simplified") or f"(no title in text; {plan.get('title_editorial') or 'untitled'})",
                 plan.get("city") or "",
                 plan.get("issuing_body") or "",
@@ -137,7 +138,7 @@ def card_blocks(
         + "\n\nBIO tags of the `tokens` config, in order: "
         + ", ".join(f"`{t}`" for t in labels.bio_tags)
         + ".",
-        "example_row": example_row(tables),
+        "example_row": example_row(summaries, configs),
         "split_table": "Units and spans per label, per split:\n\n"
         + markdown_table(["split", "units"] + names, split_rows),
         "plan_table": "Per plan:\n\n" + markdown_table(["plan", "split", "units"] + names, plan_rows),

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,7 +26,7 @@ from builders.dataset.features import (
     span_features,
     token_features,
 )
-from builders.io import dumps_json, staged_directory, write_bytes_atomic
+from builders.io import dumps_json
 
 DATA_DIR = "data"
 
@@ -114,40 +112,27 @@ def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation
     return row
 
 
+ROW_KINDS = ("spans", "tokens", "documents")
 MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
 
 
-@dataclass(frozen=True)
-class DatasetTables:
-    """The dataset before it is written.
+def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet) -> dict[str, list[dict]]:
+    """One plan's rows, by row kind: its shards. `spans` and `tokens` exist
+    only when a unit of the plan is reviewed; `documents` always."""
+    split = plan.get("split") or "train"
+    if split not in SPLITS:
+        raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
+    rows = span_rows(doc, gold, labels)
+    shards: dict[str, list[dict]] = {}
+    if rows:
+        shards["spans"] = rows
+        shards["tokens"] = [token_row(r, labels) for r in rows]
+    shards["documents"] = [document_row(doc, plan, gold, labels)]
+    return shards
 
-    Rows live in shards, one per plan and row kind (`spans/<plan>`,
-    `tokens/<plan>`, `documents/<plan>`), each written once; configs and their
-    splits are lists of shards. A fold's train split therefore reuses the
-    plans' files instead of copying their rows, and the bytes written grow
-    linearly with the corpus.
-    """
 
-    shards: dict[str, tuple[str, list[dict]]]  # shard -> (feature kind, rows)
-    configs: dict[str, dict[str, list[str]]]  # config -> split -> shards
-    features: dict[str, Features]  # feature kind -> features
-
-    def rows(self, config: str, split: str) -> list[dict]:
-        return [row for shard in self.configs[config].get(split, []) for row in self.shards[shard][1]]
-
-    def config_features(self, config: str) -> Features:
-        first = next(shard for shards in self.configs[config].values() for shard in shards)
-        return self.features[self.shards[first][0]]
-
-    def fingerprint(self) -> str:
-        digest = hashlib.sha256()
-        for shard in sorted(self.shards):
-            digest.update(f"shard {shard}\n".encode())
-            for row in self.shards[shard][1]:
-                digest.update(dumps_json(row).encode("utf-8"))
-                digest.update(b"\n")
-        digest.update(dumps_json(self.configs).encode("utf-8"))
-        return digest.hexdigest()
+def row_features(labels: LabelSet) -> dict[str, Features]:
+    return {"spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels)}
 
 
 def fold_configs(split_of: dict[str, str], shard_of: dict[str, str]) -> dict[str, dict[str, list[str]]]:
@@ -169,32 +154,38 @@ def fold_configs(split_of: dict[str, str], shard_of: dict[str, str]) -> dict[str
     }
 
 
-def assemble(docs: list[StoredDocument], plans: dict[str, dict], gold: dict, labels: LabelSet) -> DatasetTables:
-    shards: dict[str, tuple[str, list[dict]]] = {}
-    configs: dict[str, dict[str, list[str]]] = {"spans": {}, "tokens": {}, "documents": {}}
+def dataset_configs(plans: list[tuple[str, str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """config -> split -> shards (`<kind>/<plan>`), from (plan id, split, row
+    kinds the plan has) in manifest order. A fold's train split reuses the
+    plans' files instead of copying their rows, so the bytes written grow
+    linearly with the corpus."""
+    configs: dict[str, dict[str, list[str]]] = {kind: {} for kind in ROW_KINDS}
     split_of: dict[str, str] = {}
     span_shard: dict[str, str] = {}
-    for doc in docs:
-        plan = plans[doc.doc_id]
-        split = plan.get("split") or "train"
-        if split not in SPLITS:
-            raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
-        split_of[doc.doc_id] = split
-        rows = span_rows(doc, gold.get(doc.doc_id, {}), labels)
-        if rows:
-            shards[f"spans/{doc.doc_id}"] = ("spans", rows)
-            shards[f"tokens/{doc.doc_id}"] = ("tokens", [token_row(r, labels) for r in rows])
-            span_shard[doc.doc_id] = f"spans/{doc.doc_id}"
-            configs["spans"].setdefault(split, []).append(f"spans/{doc.doc_id}")
-            configs["tokens"].setdefault(split, []).append(f"tokens/{doc.doc_id}")
-        shards[f"documents/{doc.doc_id}"] = ("documents", [document_row(doc, plan, gold.get(doc.doc_id, {}), labels)])
-        configs["documents"].setdefault(split, []).append(f"documents/{doc.doc_id}")
+    for plan_id, split, kinds in plans:
+        split_of[plan_id] = split
+        for kind in kinds:
+            configs[kind].setdefault(split, []).append(f"{kind}/{plan_id}")
+        if "spans" in kinds:
+            span_shard[plan_id] = f"spans/{plan_id}"
     # Splits in a fixed order, whatever order the plans came in.
     configs = {name: {s: splits[s] for s in SPLITS if s in splits} for name, splits in configs.items()}
     configs.update(fold_configs(split_of, span_shard))
-    configs = {name: splits for name, splits in configs.items() if any(splits.values())}
-    features = {"spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels)}
-    return DatasetTables(shards, configs, features)
+    return {name: splits for name, splits in configs.items() if any(splits.values())}
+
+
+def config_kind(config: str) -> str:
+    """The row kind (and so the features) of a config's shards."""
+    return config if config in ROW_KINDS else "spans"
+
+
+def dataset_fingerprint(shard_fingerprints: dict[str, str], configs: dict) -> str:
+    """The whole dataset's fingerprint, from each shard's and the configs."""
+    digest = hashlib.sha256()
+    for shard in sorted(shard_fingerprints):
+        digest.update(f"shard {shard} {shard_fingerprints[shard]}\n".encode())
+    digest.update(dumps_json(configs).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def parquet_bytes(rows: list[dict], features: Features) -> bytes:
@@ -206,19 +197,9 @@ def parquet_bytes(rows: list[dict], features: Features) -> bytes:
 
 
 def data_file_path(shard: str, fingerprint: str) -> str:
-    # The content fingerprint in the name changes what `datasets` caches on
-    # (its local cache key hashes the card's data_files), so a rebuild that
-    # changes rows can never be served from a stale cache.
+    """`data/<kind>/<plan>-<fingerprint>.parquet`, with the fingerprint of the
+    plan's own rows. The name changes what `datasets` caches on (its local
+    cache key hashes the card's data_files), so a rebuild that changes a
+    plan's rows is never served from a stale cache, and adding a plan renames
+    no other plan's files."""
     return f"{DATA_DIR}/{shard}-{fingerprint[:16]}.parquet"
-
-
-def write_dataset(root: Path, tables: DatasetTables, readme: str) -> str:
-    """Write data/ (swapped in whole) and README.md (atomically). Returns the fingerprint."""
-    fingerprint = tables.fingerprint()
-    with staged_directory(Path(root) / DATA_DIR) as staging:
-        for shard, (kind, rows) in tables.shards.items():
-            relative = data_file_path(shard, fingerprint)[len(DATA_DIR) + 1 :]
-            write_bytes_atomic(staging / relative, parquet_bytes(rows, tables.features[kind]))
-    write_bytes_atomic(Path(root) / "README.md", readme.encode("utf-8"))
-    return fingerprint
-

@@ -110,7 +110,10 @@ def test_units_are_sentence_sized_and_tile_each_document(built):
         assert lengths[len(lengths) // 2] < 120, f"{doc_id}: median unit is not sentence-sized"
 
 
-def test_failed_build_keeps_the_previous_corpus(project_copy):
+def test_failed_build_keeps_the_previous_corpus(project_copy, paths):
+    import shutil
+
+    shutil.copytree(paths.annotations, project_copy.annotations)
     before = {p: p.read_bytes() for p in project_copy.corpus.rglob("*") if p.is_file()}
     errata = project_copy.seeds / "errata.yaml"
     entries = yaml.safe_load(errata.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from builders.annotation.labels import load_labels
-from builders.build import build, publish_dataset
+from builders.build import build
 from builders.corpus.seeds import SPLITS
 from builders.dataset.tables import bio_tags
 from builders.project import Paths
@@ -123,7 +123,7 @@ def test_rebuild_after_adding_a_plan_is_not_served_from_a_stale_cache(tmp_path, 
     for name in ("seeds", "corpus", "annotations"):
         shutil.copytree(paths.root / name, root / name)
     copy = Paths(root)
-    publish_dataset(copy)
+    build(copy)
     cache = str(tmp_path / "cache")
     before = datasets.load_dataset(str(root), cache_dir=cache)
     manifest = yaml.safe_load((root / "seeds" / "plans.yaml").read_text(encoding="utf-8"))
@@ -164,7 +164,7 @@ def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
     results = paths.root / "evaluation" / "results"
     if results.exists():
         shutil.copytree(results, root / "evaluation" / "results")
-    publish_dataset(Paths(root))
+    build(Paths(root))
     committed = {p.relative_to(paths.root / "data"): p.read_bytes() for p in (paths.root / "data").rglob("*.parquet")}
     fresh = {p.relative_to(root / "data"): p.read_bytes() for p in (root / "data").rglob("*.parquet")}
     assert committed.keys() == fresh.keys(), "data/ is stale: run `plancorpus build`"

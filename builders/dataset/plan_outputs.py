@@ -1,0 +1,168 @@
+"""One plan's outputs, built from its own inputs alone (content-addressed).
+
+A plan's corpus folder, its dataset shards and a compact summary of both
+depend only on the plan's inputs, so they are built plan by plan (in any
+order, in parallel) and kept under the plan's fingerprint:
+
+- `PlanInputs.fingerprint()` hashes everything a plan's outputs depend on:
+  the raw bytes, the manifest entry, the plan's entries in the repair tables
+  (errata, garbled runs, noise), its gold file, the label set, and the
+  version of the code and configuration (a hash of the `builders` package);
+- `build_plan` writes the outputs into a folder:
+
+      corpus/<name>                  the files of corpus/<plan>/ (see corpus.store)
+      data/<kind>.parquet            one shard per row kind the plan has
+      summary.json                   what corpus-wide outputs need (below)
+
+The summary holds what the card, corpus/index.json and the command line's
+table need, so those are computed from summaries, never from all the rows:
+counts per label, units, the cleaning record, an example row, the shards'
+content fingerprint. Offsets are Unicode code points, half-open [start, end).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from builders.annotation.gold import load_gold
+from builders.annotation.labels import LabelSet
+from builders.corpus.clean import clean_seed, residual_noise, to_simplified
+from builders.corpus.seeds import Erratum, GarbledRun, NoiseRemoval, Plan, read_seed
+from builders.corpus.segment import segment
+from builders.corpus.store import (
+    BuiltDocument,
+    StoredDocument,
+    document_files,
+    edit_counts,
+    index_entry,
+    restoration_counts,
+    unit_record,
+)
+from builders.dataset.tables import parquet_bytes, plan_rows, row_features
+from builders.io import dumps_json, sha256_bytes
+
+SUMMARY_FORMAT = 1
+EXAMPLE_MAX_CHARS = 80  # the card's example row is a short unit with spans
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything one plan's outputs are built from (picklable, so a worker
+    process can build it)."""
+
+    plan: Plan
+    errata: tuple[Erratum, ...]
+    runs: tuple[GarbledRun, ...]
+    noise: tuple[NoiseRemoval, ...]
+    seeds_dir: Path
+    gold_dir: Path
+    raw_sha256: str  # of the bytes on disk, not the manifest's claim
+    gold_sha256: str  # "" when the plan has no gold file
+    labels_sha256: str
+    code_version: str
+
+    def fingerprint(self) -> str:
+        described = {
+            "code": self.code_version,
+            "labels": self.labels_sha256,
+            "manifest": self.plan.metadata,
+            "errata": [asdict(e) for e in self.errata],
+            "garbled_runs": [asdict(r) for r in self.runs],
+            "noise": [asdict(n) for n in self.noise],
+            "raw": self.raw_sha256,
+            "gold": self.gold_sha256,
+        }
+        return sha256_bytes(dumps_json(described).encode("utf-8"))
+
+
+def stored_view(doc: BuiltDocument) -> StoredDocument:
+    """The built document as the dataset reads it, without a round trip
+    through the files."""
+    text = doc.clean.text
+    return StoredDocument(
+        doc_id=doc.doc_id,
+        text=text,
+        text_simplified=doc.text_simplified,
+        record={},
+        edits=[],
+        blocks=[],
+        units=[unit_record(doc.doc_id, u, text) for u in doc.structure.units],
+    )
+
+
+def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
+    """Build one plan into `target` (see the module docstring); returns its
+    summary. Everything is written before the function returns and nothing
+    of the plan stays in memory afterwards."""
+    plan = inputs.plan
+    seed = read_seed(inputs.seeds_dir, plan)
+    clean = clean_seed(seed, list(inputs.errata), list(inputs.runs), noise=list(inputs.noise))
+    text_simplified = to_simplified(clean.text, plan.script, doc_id=plan.id)
+    doc = BuiltDocument(plan.id, plan.metadata, clean, text_simplified, segment(clean.text))
+    for name, data in document_files(doc).items():
+        _write(target / "corpus" / name, data)
+    gold = load_gold(inputs.gold_dir, [plan.id])[plan.id]
+    shards = plan_rows(stored_view(doc), plan.metadata, gold, labels)
+    features = row_features(labels)
+    digest = hashlib.sha256()
+    for kind, rows in shards.items():
+        data = parquet_bytes(rows, features[kind])
+        digest.update(f"{kind} {len(data)}\n".encode())
+        digest.update(data)
+        _write(target / "data" / f"{kind}.parquet", data)
+    summary = plan_summary(doc, shards, labels)
+    summary["fingerprint"] = inputs.fingerprint()
+    summary["data_fingerprint"] = digest.hexdigest()
+    _write(target / "summary.json", (dumps_json(summary, indent=1) + "\n").encode("utf-8"))
+    return summary
+
+
+def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: LabelSet) -> dict:
+    counts = doc.structure.counts()
+    restored = restoration_counts(doc.clean.edits)
+    spans = shards.get("spans", [])
+    per_label = {name: 0 for name in labels.names}
+    for row in spans:
+        for entity in row["entities"]:
+            per_label[labels.names[entity["label"]]] += 1
+    example = next((row for row in spans if row["entities"] and len(row["text"]) < EXAMPLE_MAX_CHARS), None)
+    return {
+        "format": SUMMARY_FORMAT,
+        "doc_id": doc.doc_id,
+        "split": doc.plan.get("split") or "train",
+        "kinds": list(shards),
+        "index_entry": index_entry(doc),
+        "cleaning": {
+            "raw_length": len(doc.clean.raw_text),
+            "length": len(doc.clean.text),
+            "edit_counts": edit_counts(doc.clean.edits),
+            **restored,
+        },
+        "units_total": len(doc.structure.units),
+        "units_published": len(spans),
+        "label_counts": per_label,
+        # Rendered here: the card shows the row's fields in the features' order.
+        "example_row": json.dumps(example, ensure_ascii=False, indent=1) if example else None,
+        "report_row": {
+            "doc_id": doc.doc_id,
+            "raw chars": len(doc.clean.raw_text),
+            "clean chars": len(doc.clean.text),
+            "headings": counts["headings"],
+            "task items": counts["task_items"],
+            "trailers": counts["responsibility_trailers"],
+            "units": counts["units"],
+            "edits": len(doc.clean.edits),
+            "restored chars": restored["restored_chars"],
+            "low-confidence": restored["low_confidence_chars"],
+        },
+        "residual_noise": [list(found) for found in residual_noise(doc.clean.text)[:10]],
+    }
+
+
+def _write(path: Path, data: bytes) -> None:
+    # The caller builds into a private folder renamed into place when complete.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -1,0 +1,179 @@
+"""The build costs what changed: unchanged plans come from the cache, a no-op
+writes nothing, adding a plan renames no other plan's files, serial and
+parallel builds write the same bytes, and a build killed mid-commit leaves the
+last good state or is completed by the next command."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import builders.transaction as transaction
+from builders.build import build
+from builders.project import Paths
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ("xinzhou-2017-central-rise", "chifeng-2017-northeast-revitalization")  # two short plans, two splits
+
+
+def small_project(target: Path, plan_ids=SMALL) -> Paths:
+    """A project with a few of the seeds, their gold and annotations."""
+    (target / "seeds" / "raw").mkdir(parents=True)
+    manifest = yaml.safe_load((ROOT / "seeds" / "plans.yaml").read_text(encoding="utf-8"))
+    entries = [p for p in manifest if p["id"] in plan_ids]
+    for plan in entries:
+        shutil.copyfile(ROOT / "seeds" / plan["raw_file"], target / "seeds" / plan["raw_file"])
+    (target / "seeds" / "plans.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for table in ("errata.yaml", "garbled_runs.yaml", "noise.yaml"):
+        shutil.copyfile(ROOT / "seeds" / table, target / "seeds" / table)
+    (target / "annotations").mkdir()
+    for name in ("labels.yaml", "audit_exceptions.yaml"):
+        shutil.copyfile(ROOT / "annotations" / name, target / "annotations" / name)
+    for folder in ("gold", "first", "second"):
+        (target / "annotations" / folder).mkdir()
+        for plan_id in plan_ids:
+            source = ROOT / "annotations" / folder / f"{plan_id}.jsonl"
+            if source.exists():
+                shutil.copyfile(source, target / "annotations" / folder / source.name)
+    return Paths(target)
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    """Every file a build publishes."""
+    found = {}
+    for folder in ("corpus", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                found[path.relative_to(root).as_posix()] = path.read_bytes()
+    for name in ("README.md", "annotations/README.md", "annotations/agreement.json"):
+        if (root / name).exists():
+            found[name] = (root / name).read_bytes()
+    return found
+
+
+def add_copy_of(paths: Paths, source_id: str, new_id: str, split: str = "train") -> None:
+    """A new plan: a seed's bytes plus one extra paragraph, with its gold."""
+    manifest = yaml.safe_load((paths.seeds / "plans.yaml").read_text(encoding="utf-8"))
+    source = next(p for p in manifest if p["id"] == source_id)
+    raw = (paths.seeds / source["raw_file"]).read_bytes() + "\n另行补充一段说明。\n".encode("utf-8")
+    (paths.seeds / "raw" / f"{new_id}.txt").write_bytes(raw)
+    manifest.append(dict(source, id=new_id, raw_file=f"raw/{new_id}.txt", sha256=hashlib.sha256(raw).hexdigest(), split=split))
+    (paths.seeds / "plans.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    gold = (paths.annotations / "gold" / f"{source_id}.jsonl").read_text(encoding="utf-8")
+    (paths.annotations / "gold" / f"{new_id}.jsonl").write_text(gold.replace(source_id, new_id), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built_small(tmp_path_factory):
+    paths = small_project(tmp_path_factory.mktemp("small") / "project")
+    report = build(paths, jobs=1)
+    return paths, report
+
+
+def test_first_build_builds_every_plan(built_small):
+    paths, report = built_small
+    assert report.built == list(SMALL)
+    assert (paths.root / "corpus" / "index.json").exists() and report.published_units > 0
+
+
+def test_noop_rebuild_builds_and_writes_nothing(built_small):
+    paths, _ = built_small
+    before = outputs(paths.root)
+    again = build(paths, jobs=1)
+    assert again.built == [] and again.written == []
+    assert outputs(paths.root) == before
+
+
+def test_adding_a_plan_builds_only_it_and_renames_no_other_file(tmp_path):
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    before = outputs(paths.root)
+    add_copy_of(paths, SMALL[1], "copy-2017-extra")
+    report = build(paths, jobs=1)
+    assert report.built == ["copy-2017-extra"]
+    after = outputs(paths.root)
+    others = {k: v for k, v in before.items() if k.startswith("data/") or k.startswith(f"corpus/{SMALL[0]}")}
+    assert all(after.get(k) == v for k, v in others.items()), "a file of another plan changed or was renamed"
+    new = [k for k in after if k not in before]
+    assert sorted(k.split("/")[1] for k in new if k.startswith("data/")) == ["documents", "spans", "tokens"]
+    assert all("copy-2017-extra" in k for k in new)
+
+
+def test_changed_gold_rebuilds_that_plan_only_and_renames_its_files(tmp_path):
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    before = outputs(paths.root)
+    gold = paths.annotations / "gold" / f"{SMALL[0]}.jsonl"
+    lines = gold.read_text(encoding="utf-8").splitlines(keepends=True)
+    gold.write_text("".join(lines[1:]), encoding="utf-8")  # the first unit loses its reviewed gold
+    report = build(paths, jobs=1)
+    assert report.built == [SMALL[0]]
+    after = outputs(paths.root)
+    changed_data = sorted(k for k in set(before) ^ set(after) if k.startswith("data/"))
+    assert changed_data and all(SMALL[0] in k for k in changed_data)
+    assert all(after[k] == before[k] for k in before if k.startswith("data/") and SMALL[1] in k)
+
+
+def test_serial_and_parallel_builds_write_the_same_bytes(tmp_path, built_small):
+    paths, _ = built_small
+    parallel = small_project(tmp_path / "parallel")
+    report = build(parallel, jobs=2)
+    assert report.built == list(SMALL)
+    assert outputs(parallel.root) == outputs(paths.root)
+
+
+class SimulatedKill(BaseException):
+    pass
+
+
+def test_build_killed_mid_commit_is_completed_by_the_next_command(tmp_path, monkeypatch):
+    from builders.cli import main
+
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    add_copy_of(paths, SMALL[0], "copy-2017-killed", split="test")
+    real, calls = transaction._move, []
+
+    def dies_on_the_third_rename(source, target):
+        calls.append(target)
+        if len(calls) == 3:
+            raise SimulatedKill
+        real(source, target)
+
+    monkeypatch.setattr(transaction, "_move", dies_on_the_third_rename)
+    with pytest.raises(SimulatedKill):
+        build(paths, jobs=1)
+    monkeypatch.undo()
+    transaction._locks.clear()  # the dead process's lock died with it
+    assert (paths.root / ".build" / "swap.json").exists()
+    main(["--root", str(paths.root), "validate"])
+    reference = small_project(tmp_path / "reference")
+    add_copy_of(reference, SMALL[0], "copy-2017-killed", split="test")
+    build(reference, jobs=1)
+    assert outputs(paths.root) == outputs(reference.root)
+
+
+def test_failed_plan_leaves_the_last_good_state(tmp_path):
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    before = outputs(paths.root)
+    add_copy_of(paths, SMALL[1], "copy-2017-broken")
+    manifest = paths.seeds / "plans.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("copy-2017-broken.txt", "missing.txt"), encoding="utf-8")
+    with pytest.raises(ValueError, match="missing.txt"):
+        build(paths, jobs=2)
+    assert outputs(paths.root) == before
+
+
+def test_a_touched_corpus_file_is_restored_from_the_cache(built_small):
+    paths, _ = built_small
+    text = paths.corpus / SMALL[0] / "text.txt"
+    good = text.read_bytes()
+    text.write_bytes(b"edited by hand")
+    report = build(paths, jobs=1)
+    assert report.built == [] and ("put", f"corpus/{SMALL[0]}") in report.written
+    assert text.read_bytes() == good
