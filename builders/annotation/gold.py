@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
-from builders.annotation.prelabel import (
-    find_trailer_departments,
-    pre_annotate,
+from builders.annotation.prelabel import (  # noqa: F401  (pre_annotate_document is re-exported)
+    pre_annotate_document,
     protected_regions,
 )
 from builders.io import read_jsonl
@@ -249,19 +248,6 @@ def compare_spans(before: list[Span], after: list[Span]) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------
 # The annotation round trip: corpus units -> worksheet -> reviewed gold
-
-
-def pre_annotate_document(text: str, units: list[dict]) -> dict[int, list[Span]]:
-    """Pre-annotation per unit, in document offsets. Departments named in any
-    responsibility list of the plan are looked for in all its units."""
-    known = tuple(sorted({text[s.start : s.end] for s in find_trailer_departments(text)}))
-    result = {}
-    for unit in units:
-        unit_text = text[unit["start"] : unit["end"]]
-        result[unit["index"]] = [
-            Span(s.start + unit["start"], s.end + unit["start"], s.label) for s in pre_annotate(unit_text, known)
-        ]
-    return result
 
 
 def worksheet_rows(doc_id: str, text: str, units: list[dict], pre: dict[int, list[Span]] | None) -> list[dict]:
