@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.annotation.labels import LabelSet, load_labels
-from builders.annotation.report import agreement_result, annotation_report
 from builders.corpus.clean import clean_seed, to_simplified
 from builders.corpus.seeds import (
     SeedError,
@@ -48,7 +47,6 @@ from builders.corpus.seeds import (
 from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import PlanInputs, build_plan
-from builders.dataset.publish import publish
 from builders.io import dumps_json, load_yaml, sha256_bytes
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
 from builders.transaction import Transaction, build_dir
@@ -109,11 +107,41 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+class FileHashes:
+    """sha256 of input files, remembered by (size, modification time, inode)
+    in .build/cache/hashes.json, so an unchanged corpus is not read again
+    to find that it is unchanged (as git's index does)."""
+
+    def __init__(self, root: Path):
+        self.path = build_dir(root) / CACHE_DIR / "hashes.json"
+        self.known: dict[str, list] = _optional_json(self.path) or {}
+        self.seen: dict[str, list] = {}
+
+    def __call__(self, path: Path) -> str:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return ""
+        key = str(path)
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        known = self.known.get(key)
+        if known and known[:3] == signature:
+            digest = known[3]
+        else:
+            digest = sha256_bytes(path.read_bytes())
+        self.seen[key] = signature + [digest]
+        return digest
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(dumps_json(self.seen), encoding="utf-8")
+
+
 def _file_sha256(path: Path) -> str:
     return sha256_bytes(path.read_bytes()) if path.exists() else ""
 
 
-def plan_inputs(paths: Paths) -> list[PlanInputs]:
+def plan_inputs(paths: Paths, file_sha256: Callable[[Path], str] = _file_sha256) -> list[PlanInputs]:
     """Every plan's inputs, in manifest order."""
     plans = load_manifest(paths.seeds)
     by_plan: dict[str, dict[str, list]] = {plan.id: {"errata": [], "runs": [], "noise": []} for plan in plans}
@@ -121,7 +149,7 @@ def plan_inputs(paths: Paths) -> list[PlanInputs]:
         for entry in entries:
             if entry.doc_id in by_plan:
                 by_plan[entry.doc_id][key].append(entry)
-    labels_sha = _file_sha256(paths.annotations / "labels.yaml")
+    labels_sha = file_sha256(paths.annotations / "labels.yaml")
     version = code_version()
     inputs = []
     for plan in plans:
@@ -136,8 +164,8 @@ def plan_inputs(paths: Paths) -> list[PlanInputs]:
                 noise=tuple(by_plan[plan.id]["noise"]),
                 seeds_dir=paths.seeds,
                 gold_dir=paths.annotations / "gold",
-                raw_sha256=_file_sha256(raw),
-                gold_sha256=_file_sha256(paths.annotations / "gold" / f"{plan.id}.jsonl"),
+                raw_sha256=file_sha256(raw),
+                gold_sha256=file_sha256(paths.annotations / "gold" / f"{plan.id}.jsonl"),
                 labels_sha256=labels_sha,
                 code_version=version,
             )
@@ -247,18 +275,27 @@ def _stage_data(tx: Transaction, paths: Paths, summaries: list[dict], files: dic
         tx.remove(rel)  # an older version of a plan's rows, or a plan removed
 
 
-def _annotation_outputs(paths: Paths, summaries: list[dict], version: str) -> dict[str, bytes]:
-    """annotations/README.md and (with a second annotation) agreement.json,
-    cached on a hash of everything they read."""
-    digest = hashlib.sha256(version.encode())
-    for summary in summaries:
-        digest.update(f"plan {summary['doc_id']} {summary['fingerprint']}\n".encode())
+def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Path], str]) -> str:
+    """A hash of everything a build reads: when it equals the last build's
+    and the outputs on disk are as that build left them, there is nothing to do."""
+    digest = hashlib.sha256((inputs[0].code_version if inputs else code_version()).encode())
+    for plan in inputs:
+        digest.update(f"plan {plan.plan.id} {plan.fingerprint()}\n".encode())
     for folder in ("first", "second", "gold"):
         for path in sorted((paths.annotations / folder).glob("*.jsonl")):
-            digest.update(f"{folder}/{path.name} {_file_sha256(path)}\n".encode())
-    for name in ("audit_exceptions.yaml", "labels.yaml"):
-        digest.update(f"{name} {_file_sha256(paths.annotations / name)}\n".encode())
-    cached = build_dir(paths.root) / CACHE_DIR / "annotations" / digest.hexdigest()
+            digest.update(f"{folder}/{path.name} {file_sha256(path)}\n".encode())
+    for path in (paths.annotations / "audit_exceptions.yaml", paths.annotations / "labels.yaml", paths.results / "baselines.json"):
+        digest.update(f"{path.name} {file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _annotation_outputs(paths: Paths, summaries: list[dict], key: str) -> dict[str, bytes]:
+    """annotations/README.md and (with a second annotation) agreement.json,
+    cached on the build key (which covers everything they read)."""
+    # Imported here: the audit's modules are needed only when something changed.
+    from builders.annotation.report import agreement_result, annotation_report
+
+    cached = build_dir(paths.root) / CACHE_DIR / "annotations" / key
     if (cached / "outputs.json").exists():
         return {rel: data.encode("utf-8") for rel, data in json.loads((cached / "outputs.json").read_text(encoding="utf-8")).items()}
     texts = {}
@@ -297,24 +334,23 @@ def build(
     build is recovered by the next command."""
     started = time.perf_counter()
     jobs = jobs or default_jobs()
+    state_path = build_dir(paths.root) / STATE_FILE
     with Transaction(paths.root, "build") as tx:
-        inputs = plan_inputs(paths)
-        labels = load_labels(paths.annotations / "labels.yaml")
-        summaries, built = _summaries(paths.root, inputs, labels, jobs, progress)
-        state_path = build_dir(paths.root) / STATE_FILE
+        hashes = FileHashes(paths.root)
+        inputs = plan_inputs(paths, hashes)
+        key = build_key(paths, inputs, hashes)
         state = _optional_json(state_path) or {}
+        if state.get("key") == key and _as_left(paths, state):
+            summaries = [
+                json.loads((_cache_entry(paths.root, p.plan.id, p.fingerprint()) / "summary.json").read_text(encoding="utf-8"))
+                for p in inputs
+            ]
+            hashes.save()
+            return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"])
+        summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), jobs, progress)
         _stage_corpus(tx, paths, summaries, state)
-        outputs = _annotation_outputs(paths, summaries, inputs[0].code_version if inputs else code_version())
-        agreement = outputs.get("annotations/agreement.json")
-        publication = publish(
-            summaries,
-            {plan.plan.id: plan.plan.metadata for plan in inputs},
-            labels,
-            load_yaml(CONFIG_DIR / "card.yaml"),
-            (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8"),
-            json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
-            _optional_json(paths.results / "baselines.json"),
-        )
+        outputs = _annotation_outputs(paths, summaries, key)
+        publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"))
         _stage_data(tx, paths, summaries, publication.files)
         outputs["README.md"] = publication.readme.encode("utf-8")
         for rel, data in outputs.items():
@@ -323,14 +359,57 @@ def build(
         written = tx.operations
     # Recorded after the commit: what is on disk now, for the next no-op check.
     state = {
+        "key": key,
+        "fingerprint": publication.fingerprint,
+        "published_units": publication.published_units,
         "corpus": {
             s["doc_id"]: {"fingerprint": s["fingerprint"], "files": _signature(paths.corpus / s["doc_id"])} for s in summaries
-        }
+        },
+        "outputs": _output_signatures(paths),
     }
-    build_dir(paths.root).mkdir(exist_ok=True)
     state_path.write_text(dumps_json(state) + "\n", encoding="utf-8")
+    hashes.save()
     _prune_cache(paths.root, {s["doc_id"]: s["fingerprint"] for s in summaries})
     return BuildReport(summaries, time.perf_counter() - started, publication.fingerprint, publication.published_units, built, written)
+
+
+def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agreement: bytes | None):
+    from builders.dataset.publish import publish  # pyarrow and datasets: only when something changed
+
+    return publish(
+        summaries,
+        {plan.plan.id: plan.plan.metadata for plan in inputs},
+        load_labels(paths.annotations / "labels.yaml"),
+        load_yaml(CONFIG_DIR / "card.yaml"),
+        (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8"),
+        json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
+        _optional_json(paths.results / "baselines.json"),
+    )
+
+
+def _output_signatures(paths: Paths) -> dict[str, list[int]]:
+    """Size and modification time of every corpus-wide output and data file."""
+    found = {}
+    candidates = [paths.root / "README.md", paths.corpus / "index.json", paths.annotations / "README.md", paths.annotations / "agreement.json"]
+    for path in candidates + sorted((paths.root / "data").glob("*/*.parquet")):
+        if path.exists():
+            stat = path.stat()
+            found[path.relative_to(paths.root).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def _as_left(paths: Paths, state: dict) -> bool:
+    """True when every output is as the last build left it (by size and
+    modification time) and every plan's cache entry is still there."""
+    if state.get("outputs") != _output_signatures(paths):
+        return False
+    for plan_id, known in state.get("corpus", {}).items():
+        if known["files"] != _signature(paths.corpus / plan_id):
+            return False
+        if not (_cache_entry(paths.root, plan_id, known["fingerprint"]) / "summary.json").exists():
+            return False
+    corpus_dirs = {p.name for p in paths.corpus.iterdir() if p.is_dir() and not p.name.startswith(".")} if paths.corpus.is_dir() else set()
+    return corpus_dirs == set(state.get("corpus", {}))
 
 
 def _prune_cache(root: Path, current: dict[str, str]) -> None:

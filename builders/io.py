@@ -72,6 +72,11 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                     raise ValueError(f"{path}:{line_number}: not valid JSON: {error.msg}") from error
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, read
+# about ten times faster (the repair tables grow with the corpus).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def dump_yaml(value: Any) -> str:
     return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
 
@@ -80,7 +85,7 @@ def load_yaml(path: Path) -> Any:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise
     except yaml.YAMLError as error:

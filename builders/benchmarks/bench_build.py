@@ -1,27 +1,31 @@
-"""Benchmark: build from seeds to a loadable dataset, and loading it.
+"""Benchmark: what a build costs, cold, unchanged and after adding one plan.
 
-Prints, as medians of several runs (each build in a fresh child process, so
-peak memory is that build's own):
-- wall time and peak resident memory of a full build (corpus, annotation
-  report, dataset and card) of the seeds;
-- the scale curve at 1x, 10x and 100x the seeds (a synthetic corpus made by
-  repeating every plan, with its gold, under new ids), against the target
-  "100x builds in at most 1.2 x 100 x the time of one copy";
-- cold (empty cache) and warm `datasets.load_dataset` times for every config.
+Prints, as medians of several runs, each in a fresh child process (so peak
+memory is that run's own; pool workers' peak is reported separately):
+- cold build (empty cache), no-op rebuild and `add-plan` of one plan, at
+  each scale (a synthetic corpus of the seeds repeated N times under new ids,
+  with their gold and repair-table entries);
+- the marginal cost per plan of a cold build between scales (1x -> 10x,
+  10x -> 100x), which must not grow with the corpus;
+- add-plan at each scale against add-plan into the seeds alone;
+- serial (`--jobs 1`) against `--jobs 2`, at the largest scale below 100x;
+- optionally, a single plan of about 50 MB (`--big-plan-mb 50`).
+Ratios are computed from figures measured in the same run.
 
-Run: .venv/bin/python builders/benchmarks/bench_build.py [--repeats 3] [--scales 1 10 100]
+Run: .venv/bin/python builders/benchmarks/bench_build.py [--repeats 3] [--scales 1 10 100] [--big-plan-mb 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -31,26 +35,37 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from builders.build import build
 from builders.project import Paths
+action, root, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 started = time.perf_counter()
-build(Paths(Path(sys.argv[1])))
+if action == "build":
+    from builders.build import build
+    report = build(Paths(root), jobs=jobs)
+    built = len(report.built)
+else:
+    from builders.plans import add_plan
+    add_plan(Paths(root), Path(sys.argv[4]), sys.argv[5], {"city": "示例市", "title": "示例规划", "split": "train"})
+    built = 1
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({
+    "seconds": seconds,
+    "built": built,
+    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
 """
 
 
-def make_project(target: Path, copies: int) -> None:
+def make_project(target: Path, copies: int) -> int:
     """The seeds repeated `copies` times under new ids (each copy's bytes made
     unique by trailing line breaks, which cleaning removes, so the copy's clean
-    text and units equal the original's), with the gold copied alongside."""
+    text and units equal the original's), with the gold copied alongside.
+    Returns the number of plans."""
     for name in ("seeds", "annotations"):
-        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("tasks", "worksheets"))
-    if copies == 1:
-        return
-    import hashlib
-
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("tasks", "worksheets", "relations"))
     manifest = yaml.safe_load((ROOT / "seeds" / "plans.yaml").read_text(encoding="utf-8"))
+    if copies == 1:
+        return len(manifest)
     entries = list(manifest)
     for copy in range(1, copies):
         for plan in manifest:
@@ -70,73 +85,110 @@ def make_project(target: Path, copies: int) -> None:
         copied = list(rows) + [dict(row, doc_id=f"{row['doc_id']}-copy{copy:03d}") for copy in range(1, copies) for row in rows]
         (target / "seeds" / table).write_text(yaml.safe_dump(copied, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # Exceptions name offsets of the original plans only; copies are audited afresh.
+    return len(entries)
 
 
-def timed_build(project: Path) -> dict:
-    result = subprocess.run([sys.executable, "-c", CHILD, str(project)], capture_output=True, text=True, cwd=ROOT)
+def new_plan_file(folder: Path, megabytes: float = 0.0) -> Path:
+    """A plan file not in the corpus: a seed's text with one more paragraph,
+    repeated (under numbered chapter headings) to about `megabytes` if given."""
+    base = (ROOT / "seeds" / "raw" / "xinzhou-2017-central-rise.txt").read_text(encoding="utf-8")
+    text = base + "\n附：本规划由市人民政府办公室负责解释。\n"
+    if megabytes:
+        parts, size, n = [], 0, 0
+        while size < megabytes * 1024 * 1024:
+            n += 1
+            part = f"\n第{n}部分\n" + base
+            parts.append(part)
+            size += len(part.encode("utf-8"))
+        text = "".join(parts)
+    path = folder / f"new-plan-{int(megabytes)}mb.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_child(*args: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
-        raise RuntimeError(result.stderr[-2000:])
+        raise RuntimeError(result.stderr[-3000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def bench_builds(scales: list[int], repeats: int, big_repeats: int) -> dict[int, dict]:
-    results = {}
-    for scale in scales:
-        runs = []
-        for _ in range(repeats if scale < 100 else big_repeats):
-            with tempfile.TemporaryDirectory() as tmp:
-                project = Path(tmp) / "project"
-                make_project(project, scale)
-                runs.append(timed_build(project))
-        results[scale] = {
-            "seconds": statistics.median(r["seconds"] for r in runs),
-            "peak_mib": statistics.median(r["peak_mib"] for r in runs),
-            "runs": len(runs),
-        }
-        print(f"{scale:>4}x: build {results[scale]['seconds']:8.2f} s (median of {len(runs)}), peak RSS {results[scale]['peak_mib']:7.1f} MiB", flush=True)
-    return results
+def median_of(runs: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]} | {"runs": len(runs)}
 
 
-def bench_loading(repeats: int) -> dict[str, dict]:
-    import datasets
+def bench_scale(scale: int, repeats: int, jobs: int, tmp: Path) -> dict:
+    """Cold build, no-op rebuild and add-plan, `repeats` times each."""
+    cold, noop, add = [], [], []
+    plans = 0
+    for repeat in range(repeats):
+        project = tmp / f"x{scale}-{repeat}"
+        plans = make_project(project, scale)
+        cold.append(run_child("build", str(project), str(jobs)))
+        noop.append(run_child("build", str(project), str(jobs)))
+        source = new_plan_file(tmp)
+        add.append(run_child("add-plan", str(project), str(jobs), str(source), f"added-plan-{repeat}"))
+        shutil.rmtree(project)
+    return {"plans": plans, "cold": median_of(cold), "noop": median_of(noop), "add": median_of(add)}
 
-    datasets.disable_progress_bars()
-    card = (ROOT / "README.md").read_text(encoding="utf-8").split("---\n")[1]
-    configs = [c["config_name"] for c in yaml.safe_load(card)["configs"]]
-    results = {}
-    for config in configs:
-        cold, warm = [], []
-        for _ in range(repeats):
-            with tempfile.TemporaryDirectory() as cache:
-                started = time.perf_counter()
-                datasets.load_dataset(str(ROOT), config, cache_dir=cache)
-                cold.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                datasets.load_dataset(str(ROOT), config, cache_dir=cache)
-                warm.append(time.perf_counter() - started)
-        results[config] = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
-        print(f"load {config:<52} cold {results[config]['cold']:6.2f} s  warm {results[config]['warm']:6.2f} s", flush=True)
-    return results
+
+def show(label: str, figures: dict) -> None:
+    print(
+        f"{label:<34} {figures['seconds']:8.2f} s   peak {figures['peak_mib']:7.1f} MiB"
+        f" (workers {figures['worker_peak_mib']:6.1f} MiB)   median of {figures['runs']}",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median reported)")
-    parser.add_argument("--big-repeats", type=int, default=1, help="runs at 100x (each takes minutes)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement below 100x (median reported)")
+    parser.add_argument("--big-repeats", type=int, default=1, help="runs at 100x and above (each takes minutes)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
-    parser.add_argument("--skip-loading", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs of the builds (default 2)")
+    parser.add_argument("--big-plan-mb", type=float, default=0, help="also add one plan of this many MB (e.g. 50)")
     args = parser.parse_args()
-    import os
-
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    builds = bench_builds(args.scales, args.repeats, args.big_repeats)
-    if 1 in builds:
-        one = builds[1]["seconds"]
-        for scale, result in builds.items():
-            ratio = result["seconds"] / (scale * one)
-            print(f"scale {scale:>4}x: {result['seconds']:.2f} s = {ratio:.2f} x ({scale} x one copy); target <= 1.20: {'met' if ratio <= 1.2 else 'MISSED'}")
-    if not args.skip_loading:
-        bench_loading(args.repeats)
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for scale in args.scales:
+            repeats = args.repeats if scale < 100 else args.big_repeats
+            results[scale] = figures = bench_scale(scale, repeats, args.jobs, tmp)
+            print(f"--- {scale}x: {figures['plans']} plans, --jobs {args.jobs}")
+            show("cold build", figures["cold"])
+            show("no-op rebuild", figures["noop"])
+            show("add-plan (one new plan)", figures["add"])
+        scales = sorted(results)
+        for small, large in zip(scales, scales[1:]):
+            a, b = results[small], results[large]
+            per_plan = (b["cold"]["seconds"] - a["cold"]["seconds"]) / (b["plans"] - a["plans"])
+            print(f"marginal cost per plan, cold build, {small}x -> {large}x: {per_plan * 1000:7.1f} ms/plan")
+        base = results[scales[0]]["add"]["seconds"]
+        for scale in scales[1:]:
+            print(f"add-plan at {scale}x / add-plan at {scales[0]}x: {results[scale]['add']['seconds'] / base:5.2f}")
+        mid = max((s for s in scales if s < 100), default=None)
+        if mid is not None:
+            serial, parallel = [], []
+            for repeat in range(args.repeats):
+                for jobs, runs in ((1, serial), (2, parallel)):
+                    project = tmp / f"jobs{jobs}-{repeat}"
+                    make_project(project, mid)
+                    runs.append(run_child("build", str(project), str(jobs)))
+                    shutil.rmtree(project)
+            s, p = median_of(serial), median_of(parallel)
+            print(f"--- {mid}x cold build, serial against --jobs 2")
+            show("--jobs 1", s)
+            show("--jobs 2", p)
+            print(f"speed-up --jobs 2 over --jobs 1: {s['seconds'] / p['seconds']:5.2f}")
+        if args.big_plan_mb:
+            project = tmp / "big"
+            make_project(project, 1)
+            run_child("build", str(project), str(args.jobs))
+            source = new_plan_file(tmp, args.big_plan_mb)
+            big = run_child("add-plan", str(project), str(args.jobs), str(source), "big-plan")
+            print(f"--- one plan of {source.stat().st_size / 2**20:.1f} MiB added to the seeds")
+            show("add-plan (big plan)", big | {"runs": 1})
 
 
 if __name__ == "__main__":

@@ -41,7 +41,6 @@ from builders.corpus.store import (
     restoration_counts,
     unit_record,
 )
-from builders.dataset.tables import parquet_bytes, plan_rows, row_features
 from builders.io import dumps_json, sha256_bytes
 
 SUMMARY_FORMAT = 1
@@ -97,6 +96,10 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     """Build one plan into `target` (see the module docstring); returns its
     summary. Everything is written before the function returns and nothing
     of the plan stays in memory afterwards."""
+    # Imported here, not above: pyarrow and datasets take a second to import,
+    # and a build that finds nothing to rebuild needs PlanInputs only.
+    from builders.dataset.tables import parquet_bytes, plan_rows, row_features
+
     plan = inputs.plan
     seed = read_seed(inputs.seeds_dir, plan)
     clean = clean_seed(seed, list(inputs.errata), list(inputs.runs), noise=list(inputs.noise))

@@ -177,3 +177,26 @@ def test_a_touched_corpus_file_is_restored_from_the_cache(built_small):
     report = build(paths, jobs=1)
     assert report.built == [] and ("put", f"corpus/{SMALL[0]}") in report.written
     assert text.read_bytes() == good
+
+
+def test_a_deleted_data_file_is_restored_and_a_stray_one_removed(built_small):
+    paths, _ = built_small
+    shard = sorted((paths.root / "data" / "spans").glob("*.parquet"))[0]
+    good = shard.read_bytes()
+    shard.unlink()
+    stray = paths.root / "data" / "spans" / "old-plan-0123456789abcdef.parquet"
+    stray.write_bytes(b"left over")
+    report = build(paths, jobs=1)
+    assert report.built == [] and shard.read_bytes() == good and not stray.exists()
+
+
+def test_changed_second_annotation_updates_the_agreement_without_rebuilding_plans(tmp_path):
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    agreement = (paths.annotations / "agreement.json").read_bytes()
+    second = paths.annotations / "second" / f"{SMALL[0]}.jsonl"
+    second.write_text("".join(second.read_text(encoding="utf-8").splitlines(keepends=True)[1:]), encoding="utf-8")
+    report = build(paths, jobs=1)
+    assert report.built == []
+    assert ("put", "annotations/agreement.json") in report.written
+    assert (paths.annotations / "agreement.json").read_bytes() != agreement
