@@ -65,6 +65,28 @@ def example_row(summaries: list[dict], configs: dict[str, dict[str, list[str]]])
     return "(no reviewed unit yet)"
 
 
+def relation_blocks(summaries: list[dict]) -> dict[str, str]:
+    """Per-plan relation counts and the bodies with most tasks per plan, as a
+    bar chart in a table, from the plans' summaries (generated from rows)."""
+    rows, chart = [], []
+    for summary in sorted(summaries, key=lambda s: s["doc_id"]):
+        r = summary.get("relations") or {}
+        if not r:
+            continue
+        rows.append([summary["doc_id"]] + [r[k] for k in (
+            "tasks", "with_lead", "with_responsible", "unassigned", "with_deadline",
+            "values", "with_indicator", "with_date", "target", "baseline", "actual", "change")])
+        for name, counts in r["top_bodies"]:
+            total = sum(counts.values())
+            chart.append([summary["doc_id"], name, counts["lead"], counts["support"], counts["responsible"], "█" * total])
+    table = "Relations per plan:\n\n" + markdown_table(
+        ["plan", "tasks", "with a lead", "with responsible units", "nobody assigned", "with a deadline",
+         "values", "with indicator", "with date", "target", "baseline", "actual", "change"], rows)
+    leads = ("Bodies with the most tasks per plan (top five; one █ per task in any role):\n\n"
+             + markdown_table(["plan", "body (as written)", "lead", "support", "responsible", "tasks"], chart))
+    return {"relations_table": table, "leads_chart": leads}
+
+
 def size_category(count: int) -> str:
     for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
         if count < bound:
@@ -130,6 +152,7 @@ def card_blocks(
         agreement_text = "### Inter-annotator agreement\n\nNot yet measured: no second annotation has been published."
     baselines_text = baselines.get("markdown", "") if baselines else "Not yet run."
     return {
+        **relation_blocks(summaries),
         "version": version,
         "fingerprint": fingerprint[:16],
         "label_table": markdown_table(

@@ -51,6 +51,65 @@ DOCUMENT_METADATA = (
 )
 
 
+# Relations inside a `documents` row: indices into the row's `entities`
+# (-1 for none), so a task or measurement is read against the same spans.
+DOCUMENT_TASK = {
+    "start": Value("int32"),
+    "end": Value("int32"),
+    "lead": List(Value("int32")),
+    "support": List(Value("int32")),
+    "responsible": List(Value("int32")),
+}
+DOCUMENT_MEASUREMENT = {
+    "value": Value("int32"),
+    "indicator": Value("int32"),
+    "date": Value("int32"),
+    "kind": Value("string"),
+    "change": Value("bool"),
+}
+
+
+def task_features() -> Features:
+    """`tasks`: one row per task (GUIDELINES.md R1), who leads, supports or is
+    responsible, as the names are written, and the deadline if one is stated."""
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "unit_index": Value("int32"),
+            "section": List(Value("string")),
+            "text": Value("string"),
+            "text_simplified": Value("string"),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "lead": List(Value("string")),
+            "support": List(Value("string")),
+            "responsible": List(Value("string")),
+            "deadline": Value("string"),
+        }
+    )
+
+
+def measurement_features() -> Features:
+    """`measurements`: one row per VALUE (GUIDELINES.md R8-R16)."""
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "unit_index": Value("int32"),
+            "section": List(Value("string")),
+            "sentence": Value("string"),
+            "indicator": Value("string"),
+            "value": Value("string"),
+            "date": Value("string"),
+            "kind": Value("string"),
+            "change": Value("bool"),
+            "value_start": Value("int32"),
+            "value_end": Value("int32"),
+        }
+    )
+
+
 def document_features(labels: LabelSet) -> Features:
     fields = {"doc_id": Value("string")}
     fields.update({key: Value("string") for key in DOCUMENT_METADATA})
@@ -69,6 +128,8 @@ def document_features(labels: LabelSet) -> Features:
                     "text": Value("string"),
                 }
             ),
+            "tasks": List(DOCUMENT_TASK),
+            "measurements": List(DOCUMENT_MEASUREMENT),
         }
     )
     return Features(fields)

@@ -62,6 +62,8 @@ class PlanInputs:
     gold_sha256: str  # "" when the plan has no gold file
     labels_sha256: str
     code_version: str
+    relations_dir: Path | None = None  # annotations/relations/, when relation gold exists
+    relations_sha256: str = ""  # of the plan's relation gold file, "" when none
 
     def fingerprint(self) -> str:
         described = {
@@ -73,6 +75,7 @@ class PlanInputs:
             "noise": [asdict(n) for n in self.noise],
             "raw": self.raw_sha256,
             "gold": self.gold_sha256,
+            "relations": self.relations_sha256,
         }
         return sha256_bytes(dumps_json(described).encode("utf-8"))
 
@@ -108,7 +111,10 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     for name, data in document_files(doc).items():
         _write(target / "corpus" / name, data)
     gold = load_gold(inputs.gold_dir, [plan.id])[plan.id]
-    shards = plan_rows(stored_view(doc), plan.metadata, gold, labels)
+    from builders.dataset.relations import load_relations
+
+    relations = load_relations(inputs.relations_dir, [plan.id])[plan.id]
+    shards = plan_rows(stored_view(doc), plan.metadata, gold, labels, relations)
     features = row_features(labels)
     digest = hashlib.sha256()
     for kind, rows in shards.items():
@@ -162,7 +168,14 @@ def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: Labe
             "low-confidence": restored["low_confidence_chars"],
         },
         "residual_noise": [list(found) for found in residual_noise(doc.clean.text)[:10]],
+        "relations": _relation_summary(shards),
     }
+
+
+def _relation_summary(shards: dict[str, list[dict]]) -> dict:
+    from builders.dataset.relations import relation_summary  # heavy imports only when a plan is built
+
+    return relation_summary(shards.get("tasks", []), shards.get("measurements", []))
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -23,9 +23,12 @@ from builders.corpus.store import StoredDocument, unit_id
 from builders.dataset.features import (
     DOCUMENT_METADATA,
     document_features,
+    measurement_features,
     span_features,
+    task_features,
     token_features,
 )
+from builders.dataset.relations import document_relations, measurement_rows, task_rows
 from builders.io import dumps_json
 
 DATA_DIR = "data"
@@ -91,7 +94,7 @@ def token_row(row: dict, labels: LabelSet) -> dict:
     }
 
 
-def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet) -> dict:
+def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict:
     reviewed = [a for a in gold.values() if a.reviewed]
     spans = sorted(s for a in reviewed for s in a.spans)
     row = {"doc_id": doc.doc_id}
@@ -107,18 +110,21 @@ def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation
                 {"start": s.start, "end": s.end, "label": labels.index(s.label), "text": doc.text[s.start : s.end]}
                 for s in spans
             ],
+            # Relations (GUIDELINES.md section 12) as indices into `entities`.
+            **document_relations(list(relations), gold, spans),
         }
     )
     return row
 
 
-ROW_KINDS = ("spans", "tokens", "documents")
+ROW_KINDS = ("spans", "tokens", "documents", "tasks", "measurements")
 MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
 
 
-def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet) -> dict[str, list[dict]]:
+def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict[str, list[dict]]:
     """One plan's rows, by row kind: its shards. `spans` and `tokens` exist
-    only when a unit of the plan is reviewed; `documents` always."""
+    only when a unit of the plan is reviewed; `documents` always; `tasks` and
+    `measurements` when the plan has reviewed relations."""
     split = plan.get("split") or "train"
     if split not in SPLITS:
         raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
@@ -127,12 +133,19 @@ def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], 
     if rows:
         shards["spans"] = rows
         shards["tokens"] = [token_row(r, labels) for r in rows]
-    shards["documents"] = [document_row(doc, plan, gold, labels)]
+    shards["documents"] = [document_row(doc, plan, gold, labels, relations)]
+    for kind, make in (("tasks", task_rows), ("measurements", measurement_rows)):
+        relation_rows = make(doc, list(relations), gold)
+        if relation_rows:
+            shards[kind] = relation_rows
     return shards
 
 
 def row_features(labels: LabelSet) -> dict[str, Features]:
-    return {"spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels)}
+    return {
+        "spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels),
+        "tasks": task_features(), "measurements": measurement_features(),
+    }
 
 
 def fold_configs(split_of: dict[str, str], shard_of: dict[str, str]) -> dict[str, dict[str, list[str]]]:

@@ -170,3 +170,35 @@ def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
     assert committed.keys() == fresh.keys(), "data/ is stale: run `plancorpus build`"
     assert committed == fresh
     assert (root / "README.md").read_text(encoding="utf-8") == (paths.root / "README.md").read_text(encoding="utf-8")
+
+
+def test_tasks_and_measurements_configs_load_as_tables(paths, cache_dir):
+    tasks = load(paths.root, "tasks", cache_dir=cache_dir)
+    measurements = load(paths.root, "measurements", cache_dir=cache_dir)
+    frame = tasks["train"].to_pandas()
+    assert {"doc_id", "text", "lead", "support", "responsible", "deadline"} <= set(frame.columns)
+    values = measurements["test"].to_pandas()
+    assert set(values["kind"]) <= {"target", "baseline", "actual"}
+    for row in measurements["test"].select(range(20)):
+        assert row["value"] and row["value"] in row["sentence"]
+        assert row["indicator"] is None or row["indicator"] in row["sentence"]
+
+
+def test_document_relations_index_entities_of_the_right_label(paths, cache_dir):
+    documents = load(paths.root, "documents", cache_dir=cache_dir)
+    names = documents["train"].features["entities"].feature["label"].names
+    relations = 0
+    for split in documents:
+        for row in documents[split]:
+            label = [names[e["label"]] for e in row["entities"]]
+            for task in row["tasks"]:
+                assert row["text"][task["start"] : task["end"]]
+                for role in ("lead", "support", "responsible"):
+                    assert all(label[i] == "DEPT" for i in task[role])
+                    relations += len(task[role])
+            for m in row["measurements"]:
+                assert label[m["value"]] == "VALUE"
+                assert m["indicator"] == -1 or label[m["indicator"]] == "INDICATOR"
+                assert m["date"] == -1 or label[m["date"]] == "DATE"
+                relations += 1
+    assert relations > 0
