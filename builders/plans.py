@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
-from builders.annotation.prelabel import pre_annotate
+from builders.annotation.intake import intake_report, render
+from builders.annotation.prelabel import pre_annotate, pre_annotate_document
 from builders.build import build
 from builders.corpus.seeds import SeedError, load_manifest, validate_plan_id
 from builders.corpus.store import read_document, unit_id
@@ -124,6 +125,9 @@ def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict
     for key in ("city", "province", "title", "title_simplified", "issuing_body", "document_number", "issue_date", "plan_period"):
         entry[key] = metadata.get(key)
     entry["script"] = metadata.get("script") or _guess_script(detected.text)
+    if entry["title"] and not entry["title_simplified"]:
+        # The card shows the Simplified title; a given title is never shown as missing.
+        entry["title_simplified"] = _simplified(entry["title"]) if entry["script"] == "Traditional" else entry["title"]
     entry["source_encoding"] = detected.encoding
     entry["line_endings"] = detected.line_endings
     entry["known_defects"] = list(metadata.get("known_defects") or ["not yet reviewed"])
@@ -132,15 +136,24 @@ def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict
 
 
 def _guess_script(text: str) -> str:
-    """Traditional when OpenCC's Traditional-to-Simplified table changes a
-    noticeable share of the Han characters."""
+    """Traditional when more Han characters are Traditional-only (changed by
+    OpenCC's Traditional-to-Simplified table) than Simplified-only (changed by
+    its Simplified-to-Traditional table); a mostly Simplified plan quoting a few
+    Traditional names stays Simplified."""
     import opencc
 
-    han = [c for c in text if "\u4e00" <= c <= "\u9fff"][:20000]
+    han = "".join(c for c in text if "\u4e00" <= c <= "\u9fff")[:20000]
     if not han:
         return "Simplified"
-    changed = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert("".join(han))))
-    return "Traditional" if changed / len(han) > 0.02 else "Simplified"
+    traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han)))
+    simplified = sum(a != b for a, b in zip(han, opencc.OpenCC("s2t").convert(han)))
+    return "Traditional" if traditional > simplified else "Simplified"
+
+
+def _simplified(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert(text)
 
 
 def _append_to_manifest(manifest: Path, entry: dict) -> None:
@@ -208,12 +221,21 @@ def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
 
 def write_tasks(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> list[Path]:
     """Label Studio tasks (pre-annotations as predictions) and doccano JSONL
-    for every unit of a plan, under annotations/tasks/<plan>/."""
+    for every unit of a plan, and the add-plan report (report.md: what was
+    cleaned, the structure found, the counts, what needs a human), under
+    annotations/tasks/<plan>/. The rules run with their plan-level pass."""
     doc = read_document(paths.corpus, plan_id)
     items = []
+    document_pass = pre_annotate_document(doc.text, doc.units) if predict is rules_pre_annotator else None
+    spans_by_unit = {}
     for unit in doc.units:
         text = doc.text[unit["start"] : unit["end"]]
-        spans = tuple(sorted(Span(s, e, l) for s, e, l in predict(text)))
+        if document_pass is not None:
+            found = [(s.start - unit["start"], s.end - unit["start"], s.label) for s in document_pass[unit["index"]]]
+        else:
+            found = predict(text)
+        spans = tuple(sorted(Span(s, e, l) for s, e, l in found))
+        spans_by_unit[unit["index"]] = list(spans)
         items.append(AnnotatedText(unit_id(plan_id, unit["index"]), text, spans))
     folder = paths.annotations / "tasks" / plan_id
     label_studio = folder / "labelstudio.json"
@@ -222,5 +244,9 @@ def write_tasks(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_an
     write_text_atomic(label_studio, json.dumps(to_label_studio(items, as_predictions=True, model_version=model), ensure_ascii=False, indent=1) + "\n")
     write_text_atomic(doccano, to_doccano(items))
     write_text_atomic(config, label_studio_config(load_labels(paths.annotations / "labels.yaml").names))
-    return [label_studio, doccano, config]
+    plan = next((p for p in load_manifest(paths.seeds) if p.id == plan_id), None)
+    metadata = {"title": plan.title if plan else None, "script": plan.script if plan else ""}
+    report = folder / "report.md"
+    write_text_atomic(report, render(intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, spans_by_unit)))
+    return [label_studio, doccano, config, report]
 

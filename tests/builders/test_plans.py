@@ -141,6 +141,10 @@ def test_new_plan_end_to_end(workspace, tmp_path):
     tasks_dir = workspace.annotations / "tasks" / "taiyuan-2024-digital"
     tasks = json.loads((tasks_dir / "labelstudio.json").read_text(encoding="utf-8"))
     assert all("predictions" in t for t in tasks)
+    # The add-plan report says what was found; pre-annotation never becomes gold by itself.
+    report = (tasks_dir / "report.md").read_text(encoding="utf-8")
+    assert "responsibility lists (trailer units): 2" in report and "never gold" in report
+    assert not (workspace.annotations / "gold" / "taiyuan-2024-digital.jsonl").exists()
     reviewed = []
     for task in tasks:
         result = task["predictions"][0]["result"]
@@ -242,3 +246,21 @@ def test_doccano_offsets_after_a_character_outside_the_bmp(added, tmp_path):
     with pytest.raises(FormatError, match="text differs from the corpus"):
         import_annotations(workspace, path, "doccano", "taiyuan-2024-digital", "t")
     assert codepoint_offset(text, 2) == 1
+
+
+def test_script_guess_counts_traditional_only_against_simplified_only_characters():
+    from builders.plans import _guess_script
+
+    mostly_simplified = "某市国民经济和社会发展规划纲要。推进经济高质量发展，" * 20 + "引用臺灣與澳門的經驗"
+    assert _guess_script(mostly_simplified) == "Simplified"
+    assert _guess_script("某市國民經濟和社會發展規劃綱要。推進經濟高質量發展") == "Traditional"
+
+
+def test_a_given_title_reaches_the_card_in_simplified():
+    from builders.plans import Detected, manifest_entry
+
+    detected = Detected("utf-8", False, "LF", "某市國民經濟發展規劃")
+    entry = manifest_entry("x-2024", b"x", detected, {"title": "某市數字經濟發展規劃"}, "x.txt")
+    assert (entry["script"], entry["title_simplified"]) == ("Traditional", "某市数字经济发展规划")
+    entry = manifest_entry("x-2024", b"x", detected, {"title": "某市规划", "script": "Simplified"}, "x.txt")
+    assert entry["title_simplified"] == "某市规划"
