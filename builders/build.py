@@ -288,6 +288,10 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
             digest.update(f"{folder}/{path.name} {file_sha256(path)}\n".encode())
     for path in (paths.annotations / "audit_exceptions.yaml", paths.annotations / "labels.yaml", paths.results / "baselines.json"):
         digest.update(f"{path.name} {file_sha256(path)}\n".encode())
+    # The release files read the version, its date in the changelog and the
+    # adjudication count (VERSION has no suffix, so code_version skips it).
+    for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md", paths.annotations / "adjudication.yaml"):
+        digest.update(f"{path.name} {file_sha256(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -314,6 +318,21 @@ def _annotation_outputs(paths: Paths, summaries: list[dict], key: str) -> dict[s
     cached.mkdir(parents=True)
     (cached / "outputs.json").write_text(dumps_json(outputs), encoding="utf-8")
     return {rel: data.encode("utf-8") for rel, data in outputs.items()}
+
+
+def release_inputs(paths: Paths = Paths()):
+    """The curated release metadata, the changelog and the adjudication count
+    (a `ReleaseInputs`)."""
+    from builders.dataset.publish import ReleaseInputs  # with publish: only when something changed
+
+    changelog = paths.root / "CHANGELOG.md"
+    adjudication = paths.annotations / "adjudication.yaml"
+    return ReleaseInputs(
+        croissant=load_yaml(CONFIG_DIR / "croissant.yaml"),
+        citation=load_yaml(CONFIG_DIR / "citation.yaml"),
+        changelog=changelog.read_text(encoding="utf-8") if changelog.exists() else "",
+        adjudicated_units=len(load_yaml(adjudication) or []) if adjudication.exists() else 0,
+    )
 
 
 def _optional_json(path: Path):
@@ -355,6 +374,7 @@ def build(
         publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"))
         _stage_data(tx, paths, summaries, publication.files)
         outputs["README.md"] = publication.readme.encode("utf-8")
+        outputs.update(publication.release_files)  # croissant.json, CITATION.cff
         for rel, data in outputs.items():
             if _differs(paths.root / rel, data):
                 tx.write_bytes(rel, data)
@@ -386,6 +406,7 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8"),
         json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
         _optional_json(paths.results / "baselines.json"),
+        release=release_inputs(paths),
     )
 
 
@@ -393,6 +414,7 @@ def _output_signatures(paths: Paths) -> dict[str, list[int]]:
     """Size and modification time of every corpus-wide output and data file."""
     found = {}
     candidates = [paths.root / "README.md", paths.corpus / "index.json", paths.annotations / "README.md", paths.annotations / "agreement.json"]
+    candidates += [paths.root / "croissant.json", paths.root / "CITATION.cff"]
     for path in candidates + sorted((paths.root / "data").glob("*/*.parquet")):
         if path.exists():
             stat = path.stat()

@@ -2,12 +2,14 @@
 
 Takes: `corpus/`, the reviewed gold and the manifest. Gives: `data/` (parquet
 shards, one per plan and row kind) and the dataset card (README.md) whose
-front matter declares the configs. Next: `evaluation`, and anyone's
+front matter declares the configs, croissant.json and CITATION.cff. Next: `evaluation`, and anyone's
 `datasets.load_dataset`.
 
     features  the schema of each row kind
     relations the tasks and measurements of documents, and their own configs
     tables    rows, shards, configs and folds; writing data/
     card      the card's metadata and body, generated from the rows
+    croissant croissant.json: Croissant 1.0 with the Responsible-AI fields
+    citation  CITATION.cff and the BibTeX of the card and croissant.json
     publish   the stage in one call
 """

@@ -15,11 +15,31 @@ from builders.dataset.tables import config_kind
 from builders.markdown import markdown_table, render_template
 
 
+SCRIPT_TAGS = {"Simplified": "zh-Hans", "Traditional": "zh-Hant"}
+
+
+def languages(plans) -> list[str]:
+    """BCP 47 tags of the scripts present: every plan's own script, and
+    Simplified always (`text_simplified`)."""
+    scripts = {"zh-Hans"} | {SCRIPT_TAGS[p["script"]] for p in plans if p.get("script") in SCRIPT_TAGS}
+    return ["zh"] + sorted(scripts)
+
+
+def config_rows(configs: dict[str, dict[str, list[str]]], shard_rows: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Rows per config and split, from the rows of each shard."""
+    return {config: {split: sum(shard_rows[s] for s in shards) for split, shards in splits.items()} for config, splits in configs.items()}
+
+
 def card_metadata(
-    configs: dict[str, dict[str, list[str]]], files: dict[str, str], features: dict[str, Features], static: dict
+    configs: dict[str, dict[str, list[str]]],
+    files: dict[str, str],
+    features: dict[str, Features],
+    static: dict,
+    rows: dict[str, dict[str, int]] | None = None,
 ) -> dict:
     """The front matter: static fields, then every config's data files
-    (`files`: shard -> path) and features."""
+    (`files`: shard -> path), features and split sizes (`rows`: config ->
+    split -> rows, generated at each build)."""
     entries = []
     infos = []
     for name, splits in configs.items():
@@ -28,7 +48,10 @@ def card_metadata(
             entry["default"] = True
         entry["data_files"] = [{"split": split, "path": [files[shard] for shard in shards]} for split, shards in splits.items()]
         entries.append(entry)
-        infos.append({"config_name": name, "features": features[config_kind(name)]._to_yaml_list()})
+        info = {"config_name": name, "features": features[config_kind(name)]._to_yaml_list()}
+        if rows and name in rows:
+            info["splits"] = [{"name": split, "num_examples": n} for split, n in rows[name].items()]
+        infos.append(info)
     metadata = dict(static)
     metadata["configs"] = entries
     metadata["dataset_info"] = infos

@@ -16,7 +16,8 @@ order, in parallel) and kept under the plan's fingerprint:
 
 The summary holds what the card, corpus/index.json and the command line's
 table need, so those are computed from summaries, never from all the rows:
-counts per label, units, the cleaning record, an example row, the shards'
+counts per label, units, the cleaning record, an example row, each data
+file's sha256, size and rows (for croissant.json), the shards'
 content fingerprint. Offsets are Unicode code points, half-open [start, end).
 """
 
@@ -117,14 +118,18 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     shards = plan_rows(stored_view(doc), plan.metadata, gold, labels, relations)
     features = row_features(labels)
     digest = hashlib.sha256()
+    files = {}
     for kind, rows in shards.items():
         data = parquet_bytes(rows, features[kind])
         digest.update(f"{kind} {len(data)}\n".encode())
         digest.update(data)
         _write(target / "data" / f"{kind}.parquet", data)
+        # croissant.json lists each data file's sha256 and size.
+        files[kind] = {"sha256": sha256_bytes(data), "size": len(data), "rows": len(rows)}
     summary = plan_summary(doc, shards, labels)
     summary["fingerprint"] = inputs.fingerprint()
     summary["data_fingerprint"] = digest.hexdigest()
+    summary["data_files"] = files
     _write(target / "summary.json", (dumps_json(summary, indent=1) + "\n").encode("utf-8"))
     return summary
 

@@ -94,13 +94,19 @@ def test_card_statistics_match_the_loaded_rows(paths, cache_dir):
         assert expected in card, f"card table row for {split} should read {expected}"
 
 
-def test_card_metadata_is_complete_and_has_no_row_counts(paths):
+def test_card_metadata_is_complete_and_its_split_sizes_are_the_loaded_rows(paths, cache_dir):
     card = (paths.root / "README.md").read_text(encoding="utf-8")
     front = yaml.safe_load(card.split("---\n")[1])
     for key in ("language", "license", "pretty_name", "task_categories", "task_ids", "annotations_creators", "size_categories", "source_datasets", "configs", "dataset_info"):
         assert key in front, key
-    assert "num_examples" not in card.split("---\n")[1]
     assert [c["config_name"] for c in front["configs"] if c.get("default")] == ["spans"]
+    # Split sizes are generated at each build, so they always equal the rows.
+    for info in front["dataset_info"]:
+        if info["config_name"] in ("spans", "documents", "fold-taiyuan-2013-transformation"):
+            loaded = load(paths.root, info["config_name"], cache_dir=cache_dir)
+            assert {s["name"]: s["num_examples"] for s in info["splits"]} == {split: loaded[split].num_rows for split in loaded}
+    scripts = {p["script"] for p in yaml.safe_load((paths.seeds / "plans.yaml").read_text(encoding="utf-8"))}
+    assert front["language"] == ["zh", "zh-Hans"] + (["zh-Hant"] if "Traditional" in scripts else [])
 
 
 def test_no_python_file_at_the_root_named_like_the_repository(paths):
@@ -161,6 +167,7 @@ def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
     root = tmp_path / "fresh"
     for name in ("seeds", "corpus", "annotations"):
         shutil.copytree(paths.root / name, root / name)
+    shutil.copy2(paths.root / "CHANGELOG.md", root / "CHANGELOG.md")  # the version's release date
     results = paths.root / "evaluation" / "results"
     if results.exists():
         shutil.copytree(results, root / "evaluation" / "results")
@@ -169,7 +176,8 @@ def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
     fresh = {p.relative_to(root / "data"): p.read_bytes() for p in (root / "data").rglob("*.parquet")}
     assert committed.keys() == fresh.keys(), "data/ is stale: run `plancorpus build`"
     assert committed == fresh
-    assert (root / "README.md").read_text(encoding="utf-8") == (paths.root / "README.md").read_text(encoding="utf-8")
+    for name in ("README.md", "croissant.json", "CITATION.cff"):
+        assert (root / name).read_text(encoding="utf-8") == (paths.root / name).read_text(encoding="utf-8"), f"{name} is stale: run `plancorpus build`"
 
 
 def test_tasks_and_measurements_configs_load_as_tables(paths, cache_dir):
