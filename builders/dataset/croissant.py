@@ -125,17 +125,20 @@ def field_entries(features: Features, record_set: str, file_set: str, descriptio
         inner = feature.feature if isinstance(feature, List) else None
         if isinstance(inner, dict):
             entry["repeated"] = True
-            entry["subField"] = [
-                {
+            entry["subField"] = []
+            for key, sub in inner.items():
+                sub_inner = sub.feature if isinstance(sub, List) else None
+                sub_entry = {
                     "@type": "cr:Field",
                     "@id": f"{field_id}/{key}",
                     "name": key,
-                    "description": descriptions.get(f"{name}.{key}", "") + _label_note(sub),
-                    "dataType": _scalar_type(sub, f"{field_id}/{key}"),
+                    "description": (descriptions.get(f"{name}.{key}", "") + _label_note(sub_inner or sub)).strip(),
+                    "dataType": _scalar_type(sub_inner or sub, f"{field_id}/{key}"),
                     "source": {**source, "transform": {"jsonPath": key}},
                 }
-                for key, sub in inner.items()
-            ]
+                if sub_inner is not None:
+                    sub_entry["repeated"] = True  # a list inside each element (e.g. a task's lead bodies)
+                entry["subField"].append(sub_entry)
         elif inner is not None:
             entry.update(repeated=True, dataType=_scalar_type(inner, field_id), source=source)
             entry["description"] += _label_note(inner)
