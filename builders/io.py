@@ -61,15 +61,45 @@ def write_jsonl_atomic(path: Path, rows: Iterable[Any]) -> None:
     write_text_atomic(path, "".join(dumps_json(row) + "\n" for row in rows))
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """Yield (line_number, value) pairs; line numbers are 1-based for messages."""
-    with open(path, encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield line_number, json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{path}:{line_number}: not valid JSON: {error.msg}") from error
+MAX_LINE_CHARS = 1_000_000  # a JSONL record of this project is far shorter; a longer line is not one
+
+
+def iter_lines(path: Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[int, str | None]]:
+    """Yield (line_number, line) from a UTF-8 text file, one line in memory at
+    a time; a line longer than `max_chars` characters is never held whole: it
+    is skipped and yielded as None, so the caller can name it. Bytes that are
+    not UTF-8 raise ValueError naming the line. Line numbers are 1-based."""
+    limit = 4 * max_chars + 1  # bytes: a UTF-8 character takes at most four
+    with open(path, "rb") as handle:
+        line_number = 0
+        while True:
+            data = handle.readline(limit)
+            if not data:
+                return
+            line_number += 1
+            if len(data) == limit and not data.endswith(b"\n"):
+                while data and not data.endswith(b"\n"):  # skip the rest of the overlong line
+                    data = handle.readline(limit)
+                yield line_number, None
+                continue
+            try:
+                line = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}:{line_number}: not valid UTF-8 (byte {error.start} of the line: {error.reason})") from None
+            yield line_number, (None if len(line.rstrip("\r\n")) > max_chars else line)
+
+
+def read_jsonl(path: Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[int, Any]]:
+    """Yield (line_number, value) pairs, streaming; line numbers are 1-based
+    for messages. A line longer than `max_chars` is an error naming it."""
+    for line_number, line in iter_lines(path, max_chars):
+        if line is None:
+            raise ValueError(f"{path}:{line_number}: line longer than {max_chars} characters; not a JSONL record of this project")
+        if line.strip():
+            try:
+                yield line_number, json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{line_number}: not valid JSON: {error.msg}") from error
 
 
 # libyaml's safe loader when PyYAML was built with it: the same documents, read

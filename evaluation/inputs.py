@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builders.annotation.labels import load_labels
-from builders.io import write_jsonl_atomic
+from builders.io import iter_lines, write_jsonl_atomic
 from evaluation.scorer import Entity
 
 
@@ -23,6 +23,10 @@ class GoldUnit:
     doc_id: str
     text: str
     entities: tuple[Entity, ...]
+
+
+MAX_LINE_CHARS = 1_000_000
+MAX_PROBLEMS = 1000
 
 
 class PredictionError(ValueError):
@@ -54,21 +58,35 @@ def read_predictions(
     """Predicted entities from JSONL lines `{"id": ..., "entities": [{"start",
     "end", "label"}, ...]}`. Every problem names the file and line; with
     `lenient` the bad line or entity is skipped and reported instead of
-    stopping the run. A unit with no line counts as predicting nothing."""
+    stopping the run. A unit with no line counts as predicting nothing.
+
+    The file is streamed: one line in memory at a time, a line longer than
+    MAX_LINE_CHARS is refused without being read whole, and at most
+    MAX_PROBLEMS problems are kept (then a count), so memory is bounded by
+    the gold split, not by the file."""
     labels = labels or load_labels().names
     texts = {u.id: u.text for u in units}
     entities: list[Entity] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
+    dropped = 0
 
     def problem(line: int, message: str) -> None:
+        nonlocal dropped
         text = f"{path}:{line}: {message}"
         if not lenient:
             raise PredictionError(text)
-        problems.append(text)
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(text)
+        else:
+            dropped += 1
 
-    with open(path, encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
+    try:
+        lines = iter_lines(path, MAX_LINE_CHARS)
+        for line_number, line in lines:
+            if line is None:
+                problem(line_number, f"line longer than {MAX_LINE_CHARS} characters; one unit's prediction is far shorter")
+                continue
             if not line.strip():
                 continue
             try:
@@ -101,6 +119,12 @@ def read_predictions(
                     problem(line_number, f"entity {number}: [{start}, {end}) is out of bounds for a unit of {len(texts[unit_id])} characters")
                     continue
                 entities.append(Entity(unit_id, start, end, label))
+    except ValueError as error:
+        if isinstance(error, PredictionError):
+            raise
+        raise PredictionError(str(error)) from None  # undecodable bytes, named by file and line
+    if dropped:
+        problems.append(f"{path}: {dropped} more problem(s) not listed")
     return entities, problems
 
 
