@@ -225,6 +225,16 @@ def command_relations(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_normalization(args: argparse.Namespace) -> int:
+    from builders.annotation.normalization import workflow
+
+    paths = Paths(Path(args.root).resolve())
+    if args.action == "second-worksheet":
+        path, count = workflow.write_second_worksheet(paths)
+        console.print(f"wrote {count} items to {path}")
+    return 0
+
+
 def default_root() -> Path:
     here = Path.cwd()
     return here if (here / "seeds" / "plans.yaml").exists() else Paths().root
@@ -409,6 +419,17 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--file", help="filled worksheet (import)")
     sub.add_argument("--annotator", help="who read and decided the items (import)")
     sub.set_defaults(handler=command_relations)
+
+    sub = commands.add_parser(
+        "normalization",
+        help="normalised values, dates and bodies of the gold spans (GUIDELINES.md section 11)",
+        description="What each VALUE, DATE and DEPT span of the reviewed gold means: lo, hi, unit, bound; "
+        "date_from, date_to; canonical, dept_id. Actions: `second-worksheet` writes the blind, stratified sample "
+        "annotations/normalized/second/worksheet.jsonl (span, context and the plan's jurisdiction only: no proposal, "
+        "no first-pass value); the annotator fills it as annotations/normalized/second/README.md says.",
+    )
+    sub.add_argument("action", choices=["second-worksheet"])
+    sub.set_defaults(handler=command_normalization)
     return parser
 
 
