@@ -30,6 +30,15 @@ def config_rows(configs: dict[str, dict[str, list[str]]], shard_rows: dict[str, 
     return {config: {split: sum(shard_rows[s] for s in shards) for split, shards in splits.items()} for config, splits in configs.items()}
 
 
+def config_loading(rows: dict[str, dict[str, int]]) -> str:
+    """How to load each config, and its rows per split, generated from the data."""
+    table = []
+    for config, splits in rows.items():
+        call = "load_dataset(path)" if config == "spans" else f'load_dataset(path, "{config}")'
+        table.append([f"`{config}`" + (" (default)" if config == "spans" else ""), f"`{call}`"] + [splits.get(s, "") for s in SPLITS])
+    return markdown_table(["config", "load with", *SPLITS], table)
+
+
 def card_metadata(
     configs: dict[str, dict[str, list[str]]],
     files: dict[str, str],

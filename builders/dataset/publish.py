@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from builders import __version__
 from builders.annotation.labels import LabelSet
-from builders.dataset.card import card_blocks, card_metadata, config_rows, languages, render_card, size_category
+from builders.dataset.card import card_blocks, card_metadata, config_loading, config_rows, languages, render_card, size_category
 from builders.dataset.citation import CITATION_FILE, bibtex, citation, citation_cff, release_date
 from builders.dataset.croissant import CROISSANT_FILE, croissant_bytes, croissant_metadata, dataset_facts
 from builders.dataset.tables import config_kind, data_file_path, dataset_configs, dataset_fingerprint, row_features
@@ -65,6 +65,7 @@ def publish(
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(configs, files, row_features(labels), metadata, rows)
     blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, baselines, version)
+    blocks["config_loading"] = config_loading(rows)
     if release is None:
         blocks["citation"] = "(no citation metadata given)"
         return Publication(render_card(template, metadata, blocks), files, fingerprint, unit_rows)

@@ -1,13 +1,13 @@
 """CITATION.cff is valid Citation File Format 1.2.0 and carries the version,
 its release date from CHANGELOG.md, and the same reference as the card."""
 
+import cffconvert
 import pytest
 import yaml
 
 import builders
 from builders.dataset.citation import bibtex, citation, citation_cff, release_date
 
-cffconvert = pytest.importorskip("cffconvert")
 
 
 def test_citation_cff_is_valid_cff_1_2_0(paths):

@@ -9,6 +9,7 @@ import itertools
 import json
 
 import pyarrow.parquet as pq
+import mlcroissant as mlc
 import pytest
 import yaml
 
@@ -18,7 +19,6 @@ from builders.dataset.croissant import RAI_REQUIRED, croissant_metadata, fill
 from builders.io import sha256_file
 from builders.project import CONFIG_DIR
 
-mlc = pytest.importorskip("mlcroissant")
 
 
 @pytest.fixture(scope="module")
