@@ -8,6 +8,7 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,7 +59,7 @@ def command_build(args: argparse.Namespace) -> int:
     problems = {doc_id: found for doc_id, found in report.noise().items() if found}
     for doc_id, found in problems.items():
         for offset, what in found[:10]:
-            console.print(f"[yellow]warning[/]: {doc_id}: clean offset {offset}: {what}")
+            plain(f"warning: {doc_id}: clean offset {offset}: {what}")
     built = f"{len(report.built)} of {len(report.summaries)} plan(s) built, the others unchanged"
     if report.written:
         console.print(f"{built}; {len(report.written)} path(s) replaced or removed in {report.seconds:.2f} s")
@@ -143,7 +144,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
         progress=_progress("predicting"),
     )
     for problem in evaluation.problems:
-        console.print(f"[yellow]skipped[/]: {problem}")
+        plain(f"skipped: {problem}")
     print(markdown(evaluation))
     stem = (args.model or Path(args.predictions).stem).replace(":", "_").replace("/", "_") + f".{args.config}.{args.split}"
     for path in write_reports(evaluation, units, Path(args.out), stem):
@@ -185,9 +186,18 @@ def command_import_annotations(args: argparse.Namespace) -> int:
     from builders.interchange.imports import import_annotations
 
     paths = Paths(Path(args.root).resolve())
-    summary = import_annotations(paths, Path(args.file), args.format, args.plan, args.annotator, force=args.force)
-    console.print(_table("annotations imported", [summary]))
-    console.print("next: `plancorpus validate`, then `plancorpus build`")
+    summary = import_annotations(
+        paths, Path(args.file), args.format, args.plan, args.annotator, force=args.force,
+        units=args.units, all_units=args.all_units, dry_run=args.dry_run,
+    )
+    reasons, replaced = summary.pop("skipped_reasons"), summary.pop("replaced_units")
+    console.print(_table("annotations checked (dry run, nothing written)" if args.dry_run else "annotations imported", [summary]))
+    for reason in reasons:
+        plain(f"skipped: {reason}")
+    for unit in replaced:
+        plain(f"replaced unit {unit['unit']}: removed {unit['removed']}; added {unit['added']}")
+    if not args.dry_run:
+        console.print("next: `plancorpus validate`, then `plancorpus build`")
     return 0
 
 
@@ -389,14 +399,24 @@ def make_parser() -> argparse.ArgumentParser:
         help="import reviewed annotations from Label Studio, doccano, brat or JSONL",
         description="Convert an annotation export to document offsets (doccano's UTF-16 offsets are converted), "
         "check every span against the corpus text and the guidelines' mechanical rules, and merge the units into "
-        "annotations/gold/<plan>.jsonl as reviewed gold. Reviewed gold is never replaced without --force; the "
-        "previous file is kept as .bak and the write is atomic.",
+        "annotations/gold/<plan>.jsonl as reviewed gold. Only reviewed work is taken: Label Studio annotations "
+        "(never predictions; cancelled ones are skipped and reported); for formats that record no review state "
+        "(doccano, brat, CoNLL, spaCy, JSONL) only the units named with --units, or all with --all-units. The task "
+        "files add-plan writes are refused. Reviewed gold is never replaced without --force; a unit whose spans did "
+        "not change keeps its record; every earlier version is kept in annotations/history/<plan>/ and the write is "
+        "one transaction.",
     )
-    sub.add_argument("file", help="the export: Label Studio JSON, doccano JSONL, brat .ann, or JSONL {id, entities}")
-    sub.add_argument("--format", required=True, choices=["labelstudio", "doccano", "brat", "jsonl"])
+    sub.add_argument("file", help="the export: Label Studio JSON or JSON-MIN, doccano JSONL, brat .ann, CoNLL BIO, "
+                     "spaCy DocBin, or JSONL {id, entities}")
+    sub.add_argument("--format", required=True, choices=["labelstudio", "doccano", "brat", "conll", "spacy", "jsonl"])
     sub.add_argument("--plan", required=True, help="plan id")
-    sub.add_argument("--annotator", default="unknown", help="who reviewed these units")
-    sub.add_argument("--force", action="store_true", help="replace units that already have reviewed gold")
+    sub.add_argument("--annotator", required=True, help="who reviewed these units (a person, or an AI annotator named as such)")
+    sub.add_argument("--units", help="the units a person reviewed: START:END (unit indices, half-open) or a comma list "
+                     "(e.g. 0:120,130); required for formats without review state unless --all-units")
+    sub.add_argument("--all-units", action="store_true", help="every unit in the export was reviewed")
+    sub.add_argument("--force", action="store_true", help="replace units whose reviewed gold differs (printed; the "
+                     "previous file is kept in annotations/history/)")
+    sub.add_argument("--dry-run", action="store_true", help="check the export and report; write nothing")
     sub.set_defaults(handler=command_import_annotations)
 
     sub = commands.add_parser(
@@ -433,6 +453,33 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def plain(message: str) -> None:
+    """Print to stderr as plain text: file names with `[` in them must come out
+    as they are, never as rich markup."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def error_message(error: BaseException) -> str:
+    """The one-line (or one line per problem) message for an expected error."""
+    if isinstance(error, OSError) and error.filename is not None:
+        reason = error.strerror or type(error).__name__
+        return f"{error.filename}: {reason}"
+    if isinstance(error, RecursionError):
+        return "input nested too deeply to read"
+    if isinstance(error, UnicodeDecodeError):
+        return f"byte offset {error.start}: not {error.encoding} ({error.reason})"
+    text = str(error) or type(error).__name__
+    if isinstance(error, (KeyError, TypeError)):
+        # Input no check named yet reached code that assumed its shape.
+        return f"{type(error).__name__}: {text} (unexpected input shape; set PLANCORPUS_DEBUG=1 for the traceback)"
+    return text
+
+
+# Errors a bad input or a busy project can cause; anything else is a bug and
+# keeps its traceback.
+EXPECTED_ERRORS = (SeedError, ValueError, OSError, BuildLockedError, RecursionError, KeyError, TypeError, UnicodeError)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -440,10 +487,16 @@ def main(argv: list[str] | None = None) -> int:
         # Finish (or discard) whatever an interrupted command left in .build/.
         recovery = recover(Path(args.root).resolve())
         if recovery:
-            console.print(f"[yellow]recovered[/]: {recovery.describe()}")
+            plain(f"recovered: {recovery.describe()}")
         return args.handler(args)
-    except (SeedError, ValueError, FileNotFoundError, BuildLockedError) as error:
-        console.print(f"[red]error[/]: {error}")
+    except KeyboardInterrupt:
+        plain("interrupted; the next command finishes or undoes any half-done write")
+        return 130
+    except EXPECTED_ERRORS as error:
+        if os.environ.get("PLANCORPUS_DEBUG"):
+            raise
+        for line in error_message(error).splitlines() or [""]:
+            plain(f"error: {line}")
         return 1
 
 

@@ -99,12 +99,44 @@ def read_jsonl(path: Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[in
             try:
                 yield line_number, json.loads(line)
             except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{line_number}: not valid JSON: {error.msg}") from error
+                raise InputError(f"{path}:{line_number}: not valid JSON: {error.msg}") from error
+            except RecursionError:
+                raise InputError(f"{path}:{line_number}: JSON nested too deeply") from None
 
 
 # libyaml's safe loader when PyYAML was built with it: the same documents, read
 # about ten times faster (the repair tables grow with the corpus).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class InputError(ValueError):
+    """Bad input from a file the user gave or the project reads; the message
+    names the file and the line (or offset) and is meant to be shown as is."""
+
+
+class SAFE_LOADER(_BASE_LOADER):  # noqa: N801  (kept under its old name: callers pass it to yaml.load)
+    """The safe loader, refusing duplicate mapping keys: with PyYAML the last
+    value would win silently (`split: test` then `split: train` moves a plan)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # an unhashable key: the base constructor reports it
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"duplicate key {key!r} (first on line {first.line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 def dump_yaml(value: Any) -> str:
@@ -112,16 +144,55 @@ def dump_yaml(value: Any) -> str:
 
 
 def load_yaml(path: Path) -> Any:
+    """Read a YAML file strictly: UTF-8, no duplicate keys; errors name the
+    file and the line."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as handle:
             return yaml.load(handle, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: byte offset {error.start}: not UTF-8 ({error.reason})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ValueError(f"{where}: invalid YAML: {error}") from error
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(f"{where}: invalid YAML: {problem}") from error
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to be a configuration file") from None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """`json.loads` with the errors a hostile file can cause turned into one
+    line naming `where` and the line and column: bad syntax, NaN/Infinity (not
+    JSON), nesting deep enough to exhaust the stack."""
+
+    def refuse_constant(name: str):
+        raise InputError(f"{where}: {name} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply") from None
+
+
+def read_text_strict(path: Path) -> str:
+    """A UTF-8 text file given by the user (a BOM is allowed and dropped);
+    refuses folders, missing files and other encodings with one clear line."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: byte offset {error.start}: not UTF-8 ({error.reason}); save the file as UTF-8") from None
 
 
 @contextmanager

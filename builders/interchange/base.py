@@ -6,12 +6,13 @@ Internally offsets are Unicode code points, half-open [start, end).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from builders.annotation.labels import Span
+from builders.io import InputError
 
 
-class FormatError(ValueError):
+class FormatError(InputError):
     pass
 
 
@@ -20,6 +21,18 @@ class AnnotatedText:
     id: str
     text: str
     spans: tuple[Span, ...]
+    # Where the item was read ("line 12", "task 3"), for messages; and what the
+    # tool recorded about who annotated it. Neither is part of the identity.
+    where: str = field(default="", compare=False)
+    provenance: dict | None = field(default=None, compare=False, hash=False)
+
+
+def strict_offset(value, what: str) -> int:
+    """An offset as the file gave it: an integer, never a float, string or
+    bool silently truncated (7.9 is not 7)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FormatError(f"{what} must be an integer, not {value!r}")
+    return value
 
 
 def utf16_offset(text: str, offset: int) -> int:
@@ -43,10 +56,11 @@ def codepoint_offset(text: str, offset16: int) -> int:
 
 
 def _checked(item: AnnotatedText, labels: tuple[str, ...] | None = None) -> AnnotatedText:
+    name = item.where or item.id
     for span in item.spans:
         if not (0 <= span.start < span.end <= len(item.text)):
-            raise FormatError(f"{item.id}: span [{span.start}, {span.end}) is outside the text ({len(item.text)} characters)")
+            raise FormatError(f"{name}: span [{span.start}, {span.end}) is outside the text ({len(item.text)} characters)")
         if labels is not None and span.label not in labels:
-            raise FormatError(f"{item.id}: unknown label {span.label!r} (known: {', '.join(labels)})")
+            raise FormatError(f"{name}: unknown label {span.label!r} (known: {', '.join(labels)})")
     return item
 

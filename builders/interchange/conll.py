@@ -32,33 +32,51 @@ def to_conll(items: list[AnnotatedText]) -> str:
 
 
 def from_conll(data: str) -> list[AnnotatedText]:
-    items = []
-    for block_number, block in enumerate(b for b in data.split("\n\n") if b.strip()):
-        lines = block.strip("\n").split("\n")
-        if not lines[0].startswith("# id = "):
-            raise FormatError(f"text {block_number + 1}: first line must be '# id = ...', got {lines[0]!r}")
-        item_id, chars, spans = lines[0][len("# id = ") :], [], []
-        open_span: list | None = None
-        for line in lines[1:]:
-            try:
-                shown, tag = line.split("\t")
-            except ValueError:
-                raise FormatError(f"{item_id}: line {line!r} is not 'char<TAB>tag'") from None
-            char = {"\\s": " ", "\\t": "\t", "\\n": "\n"}.get(shown, shown)
-            index = len(chars)
-            chars.append(char)
-            if tag.startswith("I-") and open_span and open_span[2] == tag[2:]:
-                open_span[1] = index + 1
-                continue
-            if open_span:
-                spans.append(Span(*open_span))
-                open_span = None
-            if tag.startswith(("B-", "I-")):
-                open_span = [index, index + 1, tag[2:]]
-            elif tag != "O":
-                raise FormatError(f"{item_id}: unknown tag {tag!r}")
+    """Read texts; every error names the line of the file."""
+    items: list[AnnotatedText] = []
+    lines = data.split("\n")
+    item_id: str | None = None
+    chars: list[str] = []
+    spans: list[Span] = []
+    open_span: list | None = None
+    first_line = 0
+
+    def close() -> None:
+        nonlocal item_id, chars, spans, open_span
         if open_span:
             spans.append(Span(*open_span))
-        items.append(AnnotatedText(item_id, "".join(chars), tuple(spans)))
-    return items
+        if item_id is not None:
+            items.append(AnnotatedText(item_id, "".join(chars), tuple(spans), f"line {first_line}"))
+        item_id, chars, spans, open_span = None, [], [], None
 
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            close()
+            continue
+        if item_id is None:
+            if not line.startswith("# id = "):
+                raise FormatError(f"line {number}: a text must start with '# id = ...', got {line!r:.60}")
+            item_id, first_line = line[len("# id = ") :], number
+            continue
+        try:
+            shown, tag = line.split("\t")
+        except ValueError:
+            raise FormatError(f"line {number}: {line!r:.60} is not 'char<TAB>tag'") from None
+        char = {"\\s": " ", "\\t": "\t", "\\n": "\n"}.get(shown, shown)
+        if len(char) != 1:
+            raise FormatError(f"line {number}: {shown!r:.60} is not one character")
+        index = len(chars)
+        chars.append(char)
+        if tag.startswith("I-") and open_span and open_span[2] == tag[2:]:
+            open_span[1] = index + 1
+            continue
+        if open_span:
+            spans.append(Span(*open_span))
+            open_span = None
+        if tag.startswith(("B-", "I-")) and len(tag) > 2:
+            open_span = [index, index + 1, tag[2:]]
+        elif tag != "O":
+            raise FormatError(f"line {number}: unknown tag {tag!r:.60}")
+    close()
+    return items

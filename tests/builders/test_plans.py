@@ -152,20 +152,21 @@ def test_new_plan_end_to_end(workspace, tmp_path):
     exported = tmp_path / "ls-export.json"
     exported.write_text(json.dumps(reviewed, ensure_ascii=False), encoding="utf-8")
     summary = import_annotations(workspace, exported, "labelstudio", "taiyuan-2024-digital", "tester")
-    assert summary["imported units"] == len(units)
+    assert summary["added"] == len(units)
 
-    # doccano round trip of the same tasks (UTF-16 offsets) must not replace reviewed gold without --force.
+    # The doccano task file holds rule pre-annotations nobody reviewed: refused.
     doccano = tasks_dir / "doccano.jsonl"
-    with pytest.raises(AnnotationError, match="--force"):
-        import_annotations(workspace, doccano, "doccano", "taiyuan-2024-digital", "tester")
     gold_path = workspace.annotations / "gold" / "taiyuan-2024-digital.jsonl"
-
-    def gold_spans():
-        return [json.loads(line)["spans"] for line in gold_path.read_text(encoding="utf-8").splitlines()]
-
-    from_label_studio = gold_spans()
-    import_annotations(workspace, doccano, "doccano", "taiyuan-2024-digital", "tester", force=True)
-    assert gold_spans() == from_label_studio
+    before = gold_path.read_bytes()
+    with pytest.raises(FormatError, match="task file add-plan wrote"):
+        import_annotations(workspace, doccano, "doccano", "taiyuan-2024-digital", "tester", all_units=True)
+    # doccano's own export of the reviewed units (same spans): nothing changes,
+    # every unit keeps its first review record, no --force needed.
+    exported_doccano = tmp_path / "doccano-export.jsonl"
+    exported_doccano.write_text(doccano.read_text(encoding="utf-8").replace('"label"', '"labels"'), encoding="utf-8")
+    summary = import_annotations(workspace, exported_doccano, "doccano", "taiyuan-2024-digital", "tester", all_units=True)
+    assert (summary["unchanged"], summary["added"], summary["replaced"]) == (len(units), 0, 0)
+    assert gold_path.read_bytes() == before
 
     from builders.build import build
 
@@ -233,7 +234,8 @@ def test_label_studio_result_without_value_text_is_checked_by_offsets(added, tmp
     task = next(t for t in tasks if "市發改委" in t["data"]["text"])
     start = task["data"]["text"].index("市發改委")
     path = write_tasks(tmp_path, [one_span(task, start, start + 4, "DEPT")])
-    assert import_annotations(workspace, path, "labelstudio", "taiyuan-2024-digital", "t", force=True)["imported units"] == 1
+    summary = import_annotations(workspace, path, "labelstudio", "taiyuan-2024-digital", "t", force=True)
+    assert summary["added"] + summary["replaced"] + summary["unchanged"] == 1
 
 
 def test_doccano_offsets_after_a_character_outside_the_bmp(added, tmp_path):
@@ -244,7 +246,7 @@ def test_doccano_offsets_after_a_character_outside_the_bmp(added, tmp_path):
     path = tmp_path / "doccano.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(FormatError, match="text differs from the corpus"):
-        import_annotations(workspace, path, "doccano", "taiyuan-2024-digital", "t")
+        import_annotations(workspace, path, "doccano", "taiyuan-2024-digital", "t", all_units=True)
     assert codepoint_offset(text, 2) == 1
 
 

@@ -41,8 +41,60 @@ def test_label_studio_round_trip_uses_code_points():
     assert from_label_studio(json.loads(json.dumps(tasks))) == ITEMS
 
 
-def test_label_studio_predictions_round_trip():
-    assert from_label_studio(to_label_studio(ITEMS, as_predictions=True)) == ITEMS
+def test_label_studio_predictions_are_never_read_as_annotations():
+    skipped = []
+    assert from_label_studio(to_label_studio(ITEMS, as_predictions=True), skipped=skipped) == []
+    assert len(skipped) == 3 and all("predictions only" in s for s in skipped)
+
+
+def test_label_studio_cancelled_annotation_is_skipped_and_the_latest_kept_one_counts():
+    tasks = to_label_studio(ITEMS[:1])
+    kept = tasks[0]["annotations"][0]
+    tasks[0]["annotations"] = [kept, {"was_cancelled": True, "result": []}]
+    tasks[0]["predictions"] = [17, 18]  # the "all tasks" export lists prediction ids
+    skipped = []
+    assert from_label_studio(tasks, skipped=skipped) == ITEMS[:1]
+    assert skipped == ["task 1 (u-1): 1 cancelled annotation(s) left out"]
+    tasks[0]["annotations"] = [{"was_cancelled": True, "result": kept["result"]}]
+    assert from_label_studio(tasks, skipped=skipped) == []
+    assert "every annotation was cancelled" in skipped[-1]
+
+
+def test_label_studio_json_min_export_is_read():
+    rows = [{"id": "u-3", "text": ITEMS[2].text, "annotator": "a@example.org", "annotation_id": 4,
+             "label": [{"start": 0, "end": 8, "text": "學前教育毛入學率", "labels": ["INDICATOR"]},
+                       {"start": 10, "end": 13, "text": "90%", "labels": ["VALUE"]}]}]
+    assert from_label_studio(rows) == ITEMS[2:]
+
+
+@pytest.mark.parametrize("value", [7.9, "7", True, None])
+def test_offsets_that_are_not_integers_are_refused(value):
+    tasks = to_label_studio(ITEMS[:1])
+    tasks[0]["annotations"][0]["result"][0]["value"]["start"] = value
+    with pytest.raises(FormatError, match="task 1 .*must be an integer"):
+        from_label_studio(tasks)
+    line = json.dumps({"id": "u", "text": "市发改委", "label": [[value, 4, "DEPT"]]})
+    with pytest.raises(FormatError, match="line 1: start must be an integer"):
+        from_doccano(line)
+
+
+def test_doccano_entities_form_is_read_and_unlabelled_lines_are_skipped():
+    data = "\n".join([
+        json.dumps({"id": "u-1", "text": ITEMS[0].text, "entities": [
+            {"id": 1, "start_offset": 2, "end_offset": 6, "label": "DEPT"},
+            {"id": 2, "start_offset": 13, "end_offset": 18, "label": "DATE"},
+            {"id": 3, "start_offset": 20, "end_offset": 23, "label": "VALUE"}], "relations": []}, ensure_ascii=False),
+        json.dumps({"id": "u-2", "text": "无实体的句子。"}, ensure_ascii=False),
+    ])
+    skipped = []
+    assert from_doccano(data, skipped=skipped) == ITEMS[:1]
+    assert skipped == ["line 2 (u-2): no labels at all, never labelled"]
+
+
+def test_doccano_duplicate_id_is_refused_with_both_lines():
+    line = json.dumps({"id": "u", "text": "a", "label": []})
+    with pytest.raises(FormatError, match="line 2: id 'u' again \\(first on line 1\\)"):
+        from_doccano(line + "\n" + line)
 
 
 def test_doccano_round_trip_counts_utf16_units():
