@@ -47,6 +47,7 @@ from builders.corpus.seeds import (
 from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import PlanInputs, build_plan
+from builders.dataset.results import combined_fingerprint, read_records, stale_records
 from builders.io import dumps_json, load_yaml, sha256_bytes
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
 from builders.transaction import Transaction, build_dir
@@ -64,6 +65,7 @@ class BuildReport:
     published_units: int = 0
     built: list[str] = field(default_factory=list)  # plans built this time; the others came from the cache
     written: list[tuple[str, str]] = field(default_factory=list)  # (op, path) committed; empty for a no-op
+    stale_results: list[str] = field(default_factory=list)  # systems in evaluation/results scored on other gold
 
     def rows(self) -> list[dict]:
         return [s["report_row"] for s in self.summaries]
@@ -286,8 +288,11 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     for folder in ("first", "second", "gold"):
         for path in sorted((paths.annotations / folder).glob("*.jsonl")):
             digest.update(f"{folder}/{path.name} {file_sha256(path)}\n".encode())
-    for path in (paths.annotations / "audit_exceptions.yaml", paths.annotations / "labels.yaml", paths.results / "baselines.json"):
+    for path in (paths.annotations / "audit_exceptions.yaml", paths.annotations / "labels.yaml"):
         digest.update(f"{path.name} {file_sha256(path)}\n".encode())
+    # The card's results table reads every result record.
+    for path in sorted(paths.results.glob("*.json")):
+        digest.update(f"results/{path.name} {file_sha256(path)}\n".encode())
     # The release files read the version, its date in the changelog and the
     # adjudication count (VERSION has no suffix, so code_version skips it).
     for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md", paths.annotations / "adjudication.yaml"):
@@ -367,11 +372,13 @@ def build(
                 for p in inputs
             ]
             hashes.save()
-            return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"])
+            return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
+                               stale_results=_stale(paths, summaries, read_records(paths.results)))
         summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), jobs, progress)
         _stage_corpus(tx, paths, summaries, state)
         outputs = _annotation_outputs(paths, summaries, key)
-        publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"))
+        records = read_records(paths.results)
+        publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"), records)
         _stage_data(tx, paths, summaries, publication.files)
         outputs["README.md"] = publication.readme.encode("utf-8")
         outputs.update(publication.release_files)  # croissant.json, CITATION.cff
@@ -392,10 +399,16 @@ def build(
     state_path.write_text(dumps_json(state) + "\n", encoding="utf-8")
     hashes.save()
     _prune_cache(paths.root, {s["doc_id"]: s["fingerprint"] for s in summaries})
-    return BuildReport(summaries, time.perf_counter() - started, publication.fingerprint, publication.published_units, built, written)
+    return BuildReport(summaries, time.perf_counter() - started, publication.fingerprint, publication.published_units, built, written,
+                       _stale(paths, summaries, records))
 
 
-def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agreement: bytes | None):
+def _stale(paths: Paths, summaries: list[dict], records: list[dict]) -> list[str]:
+    """Systems whose result record was scored on other gold than the plans'."""
+    return stale_records(records, combined_fingerprint({s["doc_id"]: s["gold_fingerprint"] for s in summaries if s["units_published"]}))
+
+
+def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agreement: bytes | None, records: list[dict]):
     from builders.dataset.publish import publish  # pyarrow and datasets: only when something changed
 
     return publish(
@@ -405,7 +418,7 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         load_yaml(CONFIG_DIR / "card.yaml"),
         (TEMPLATES_DIR / "README.md").read_text(encoding="utf-8"),
         json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
-        _optional_json(paths.results / "baselines.json"),
+        records,
         release=release_inputs(paths),
     )
 

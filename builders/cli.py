@@ -65,6 +65,8 @@ def command_build(args: argparse.Namespace) -> int:
         console.print(f"{built}; {len(report.written)} path(s) replaced or removed in {report.seconds:.2f} s")
     else:
         console.print(f"{built}; nothing changed on disk ({report.seconds:.2f} s)")
+    for system in report.stale_results:
+        console.print(f"[yellow]warning[/]: evaluation/results: {system} was scored on other gold; rerun `plancorpus baselines`")
     return 0
 
 
@@ -129,10 +131,13 @@ def command_audit(args: argparse.Namespace) -> int:
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
+    from evaluation.models.llm import make_client
     from evaluation.report.markdown import markdown
     from evaluation.run import evaluate, write_reports
 
     root = Path(args.root).resolve()
+    stem = (args.model or Path(args.predictions).stem).replace(":", "_").replace("/", "_") + f".{args.config}.{args.split}"
+    is_llm = (args.model or "").startswith("llm:")
     evaluation, units = evaluate(
         root,
         model=args.model,
@@ -142,13 +147,27 @@ def command_evaluate(args: argparse.Namespace) -> int:
         lenient=args.lenient,
         n_resamples=args.bootstrap,
         progress=_progress("predicting"),
+        responses=Path(args.out) / (stem + ".responses.jsonl") if is_llm else None,
+        client=make_client(args.base_url) if is_llm else None,
     )
     for problem in evaluation.problems:
         plain(f"skipped: {problem}")
     print(markdown(evaluation))
-    stem = (args.model or Path(args.predictions).stem).replace(":", "_").replace("/", "_") + f".{args.config}.{args.split}"
     for path in write_reports(evaluation, units, Path(args.out), stem):
         console.print(f"wrote {path}")
+    return 0
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    from builders.io import write_json_atomic
+    from evaluation.compare import compare
+
+    result = compare(Path(args.root).resolve(), args.a, args.b, config=args.config, split=args.split,
+                     n_resamples=args.bootstrap, seed=args.seed, progress=_progress("predicting"))
+    print(result.markdown())
+    if args.json:
+        write_json_atomic(Path(args.json), result.to_dict())
+        console.print(f"wrote {args.json}")
     return 0
 
 
@@ -156,12 +175,16 @@ def command_baselines(args: argparse.Namespace) -> int:
     from evaluation.baselines import run_baselines
 
     root = Path(args.root).resolve()
-    result = run_baselines(
-        root, Path(args.work_dir) if args.work_dir else None, folds=not args.no_folds, seed=args.seed,
-        max_steps=args.max_steps, progress=_progress("predicting"), log=console.print,
+    records = run_baselines(
+        root, Path(args.work_dir) if args.work_dir else None, folds=not args.no_folds, seeds=args.seeds,
+        max_steps=args.max_steps, systems=tuple(args.systems), progress=_progress("predicting"), log=console.print,
     )
-    print(result["markdown"])
-    console.print("wrote evaluation/results/baselines.json; run `plancorpus build` to put the table on the card")
+    for system, record in records.items():
+        for split, summary in record["summary"].items():
+            if split != "folds":
+                figure = summary["strict_micro_f1"]
+                console.print(f"{system} {split}: strict micro F1 {100 * figure['mean']:.1f} ± {100 * figure['sd']:.1f} (n={figure['n']})")
+    console.print(f"wrote {len(records)} record(s) to evaluation/results/; run `plancorpus build` to put them on the card")
     return 0
 
 
@@ -346,30 +369,58 @@ def make_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="score a model or a predictions file against the gold",
         description="Score predictions against the published gold under the SemEval-2013 schemes (strict, exact, "
-        "partial, type), per label, micro and macro, per plan, with a 95%% bootstrap interval. Predictions come from "
-        "a JSONL file (one line per unit: {\"id\": ..., \"entities\": [{\"start\", \"end\", \"label\"}]}, offsets "
-        "in code points of the unit text) or from a model: rules, jieba, spacy:PATH, hf:PATH, python:module:function. "
+        "partial, type), per label, micro and macro, per plan, with a 95% bootstrap interval. Predictions come from "
+        "a JSONL file, one line per unit with its \"id\" and either \"entities\" (each {\"start\", \"end\", \"label\"} "
+        "in code points of the unit text, half-open, or {\"text\", \"label\"}: a string placed at its leftmost unused "
+        "occurrence, strings not in the text counted as unaligned; labels as names or ClassLabel ids) or \"tags\" (one "
+        "BIO tag per character, names or ids of the tokens config). Or from a model: rules, jieba, crf:PATH, spacy:PATH, "
+        "hf:PATH (a local checkpoint, predicted on characters), llm:MODEL (an OpenAI-compatible endpoint, --base-url; "
+        "responses saved beside the reports and re-scorable with --predictions), python:module:function. "
         "Writes JSON, Markdown and HTML reports to --out.",
     )
     source = sub.add_mutually_exclusive_group(required=True)
-    source.add_argument("--model", help="rules | jieba | spacy:PATH | hf:PATH | python:module:function")
+    source.add_argument("--model", help="rules | jieba | crf:PATH | spacy:PATH | hf:PATH | llm:MODEL | python:module:function")
     source.add_argument("--predictions", help="a predictions JSONL file")
     sub.add_argument("--config", default="spans", help="dataset config: spans (default) or fold-<plan id>")
     sub.add_argument("--split", default="test", help="split to score (default: test)")
     sub.add_argument("--lenient", action="store_true", help="skip and report bad prediction lines instead of stopping")
     sub.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the interval (0: none)")
-    sub.add_argument("--out", default="evaluation/reports", help="folder for the reports")
+    sub.add_argument("--out", default="evaluation/reports", help="folder for the reports (and an llm's saved responses)")
+    sub.add_argument("--base-url", help="llm: an OpenAI-compatible endpoint (default: $PLANCORPUS_LLM_BASE_URL, "
+                     "else http://127.0.0.1:8000/v1); the key comes from $PLANCORPUS_LLM_API_KEY")
     sub.set_defaults(handler=command_evaluate)
 
     sub = commands.add_parser(
-        "baselines",
-        help="run the rules, jieba and spaCy baselines (and spaCy leave-one-plan-out)",
-        description="Score the rule pre-annotator and the jieba.posseg reference on validation and test, train the "
-        "spaCy character NER baseline (evaluation/configs/spacy_ner.cfg, fixed seed, CPU) on train and score it, and "
-        "train and score it once per leave-one-plan-out fold. Writes evaluation/results/baselines.json, whose table the "
-        "next `plancorpus build` puts on the dataset card. Takes about half an hour on two cores.",
+        "compare",
+        help="compare two systems on the same units with a paired bootstrap",
+        description="Score two systems on the same config and split and test the difference with a paired bootstrap "
+        "(Koehn 2004): every resample draws the same units for both. Each side is a predictions file (any form "
+        "`evaluate --predictions` reads) or a model spec (rules, jieba, crf:PATH, spacy:PATH, hf:PATH, "
+        "python:module:function). Prints strict F1 of A and B, A − B with its 95% interval and the p-value that A is not "
+        "better than B, micro, macro and per label.",
     )
-    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("a", help="system A: a predictions file or a model spec")
+    sub.add_argument("b", help="system B: a predictions file or a model spec")
+    sub.add_argument("--config", default="spans", help="dataset config (default: spans)")
+    sub.add_argument("--split", default="test", help="split (default: test)")
+    sub.add_argument("--bootstrap", type=int, default=1000, help="resamples (default: 1000)")
+    sub.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    sub.add_argument("--json", help="also write the result as JSON to this file")
+    sub.set_defaults(handler=command_compare)
+
+    sub = commands.add_parser(
+        "baselines",
+        help="run the rules, jieba, CRF and spaCy baselines (learned ones also leave-one-plan-out)",
+        description="Score the rule pre-annotator and the jieba.posseg reference on validation and test; train the "
+        "CRF over character features (evaluation/configs/crf.yaml, python-crfsuite, deterministic) and the spaCy "
+        "character NER (evaluation/configs/spacy_ner.cfg, CPU, once per --seeds) on train and score them; train and "
+        "score each once per leave-one-plan-out fold. Writes one result record per system to "
+        "evaluation/results/<system>.json (scores, seeds, gold fingerprint, versions, command), whose table the next "
+        "`plancorpus build` puts on the dataset card. The CRF takes a few minutes; spaCy about ten minutes per run on two cores.",
+    )
+    sub.add_argument("--systems", nargs="+", default=["rules", "jieba", "crf", "spacy"], choices=["rules", "jieba", "crf", "spacy"],
+                     help="systems to run (default: all)")
+    sub.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of spaCy (default: 0 1 2)")
     sub.add_argument("--max-steps", type=int, default=None, help="override training.max_steps of the config")
     sub.add_argument("--no-folds", action="store_true", help="skip leave-one-plan-out")
     sub.add_argument("--work-dir", help="where trained pipelines go (default: a temporary folder)")

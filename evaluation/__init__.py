@@ -6,9 +6,13 @@ intervals and reports (`evaluation.report`); baselines on the card. It comes
 last: nothing in `builders` imports it except the command line.
 
     scorer     the SemEval-2013 schemes, per label, plan; bootstrap
-    inputs     gold from the dataset, predictions JSONL
+    inputs     gold from the dataset; predictions as offsets, strings, ids or BIO tags
+    tags       per-character BIO tags and spans, both ways
     run        one evaluation run, end to end
-    baselines  the reproducible baselines
+    baselines  the reproducible baselines (rules, jieba, CRF, spaCy)
+    records    result records: one JSON per system in evaluation/results/
+    compare    two systems on the same units: paired bootstrap
+    hf/        the transformers path: characters as tokens, fine-tuning
     models/    one module per model family
     report/    JSON, Markdown and HTML reports
 

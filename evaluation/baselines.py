@@ -3,28 +3,36 @@
 - `rules`: the built-in rule pre-annotator (`evaluation.models.rules`);
 - `jieba`: a reference from a tool nobody here wrote (`evaluation.models.jieba`);
 - `spacy`: a spaCy NER pipeline (blank zh, one token per character) trained on
-  the train split with `evaluation/configs/spacy_ner.cfg`, fixed seed, on CPU;
-  also run leave-one-plan-out (`fold-<plan>` configs) for mean and spread.
+  the train split with `evaluation/configs/spacy_ner.cfg` on CPU, once per
+  seed (mean ± sd over seeds); also leave-one-plan-out (`fold-<plan>`).
+
+Each system's runs go to one result record, evaluation/results/<system>.json
+(`evaluation.records`); the next `plancorpus build` puts them on the card.
+Training is made as deterministic as the libraries allow: one thread for
+the linear algebra, fixed seeds.
 """
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 from pathlib import Path
 
 from builders.annotation.labels import Span
 from builders.interchange.base import AnnotatedText
 from builders.interchange.spacy import to_docbin
-from builders.io import write_bytes_atomic, write_json_atomic
+from builders.io import write_bytes_atomic
 from evaluation.inputs import load_gold
+from evaluation.records import make_record, published_gold_fingerprint, run_entry, write_record
 from evaluation.run import evaluate as run_evaluate
 from evaluation.run import write_reports
 
 CONFIG = Path(__file__).parent / "configs" / "spacy_ner.cfg"
 
-
-RESULTS = Path(__file__).parent / "results"
+SYSTEMS = ("rules", "jieba", "crf", "spacy")
+DESCRIPTIONS = {
+    "rules": "the rule pre-annotator (builders.annotation.prelabel); annotators saw its output as a suggestion",
+    "jieba": "jieba.posseg tags mapped to labels (evaluation.models.jieba); never predicts INDICATOR",
+}
 
 
 def _docbin(units, path: Path) -> None:
@@ -51,98 +59,91 @@ def train_spacy(train_units, dev_units, out_dir: Path, seed: int = 0, max_steps:
     return out_dir / "pipeline" / "model-best"
 
 
-def _row(name: str, evaluation) -> dict:
-    strict = evaluation.scores["strict"]
-    return {
-        "model": name,
-        "split": evaluation.split,
-        "strict_micro_f1": round(strict.micro.f1, 4),
-        "strict_macro_f1": round(strict.macro.f1, 4),
-        "partial_micro_f1": round(evaluation.scores["partial"].micro.f1, 4),
-        "per_label_strict_f1": {label: round(s.f1, 4) for label, s in strict.per_label.items()},
-        "ci95_strict_micro_f1": (
-            [round(evaluation.bootstrap.intervals["strict"]["micro"]["f1"].low, 4),
-             round(evaluation.bootstrap.intervals["strict"]["micro"]["f1"].high, 4)]
-            if evaluation.bootstrap else None
-        ),
-    }
+def plan_ids(root: Path) -> list[str]:
+    import yaml
+
+    return [p["id"] for p in yaml.safe_load((Path(root) / "seeds" / "plans.yaml").read_text(encoding="utf-8"))]
 
 
-def markdown_table(rows: list[dict], folds: dict | None) -> str:
-    labels = list(rows[0]["per_label_strict_f1"]) if rows else []
-    lines = [
-        "Strict span F1 in % (SemEval-2013 strict: exact boundaries and label), micro with its 95% bootstrap "
-        "interval over units; `plancorpus baselines` reproduces the table.",
-        "",
-        "| model | split | micro F1 (95% CI) | macro F1 | partial micro F1 | " + " | ".join(labels) + " |",
-        "|---|---|---|---|---|" + "---|" * len(labels),
-    ]
-    for r in rows:
-        ci = f" ({100 * r['ci95_strict_micro_f1'][0]:.1f}–{100 * r['ci95_strict_micro_f1'][1]:.1f})" if r["ci95_strict_micro_f1"] else ""
-        lines.append(
-            f"| {r['model']} | {r['split']} | {100 * r['strict_micro_f1']:.1f}{ci} | {100 * r['strict_macro_f1']:.1f} | "
-            f"{100 * r['partial_micro_f1']:.1f} | " + " | ".join(f"{100 * r['per_label_strict_f1'][l]:.1f}" for l in labels) + " |"
-        )
-    if folds:
-        scores = [f["strict_micro_f1"] for f in folds.values()]
-        lines += [
-            "",
-            f"spaCy leave-one-plan-out (train on four plans, test on the fifth): strict micro F1 mean "
-            f"{100 * statistics.mean(scores):.1f}, standard deviation {100 * statistics.pstdev(scores):.1f}, "
-            f"range {100 * min(scores):.1f}–{100 * max(scores):.1f} over {len(scores)} folds.",
-            "",
-            "| held-out plan | strict micro F1 |",
-            "|---|---|",
-        ] + [f"| {plan} | {100 * f['strict_micro_f1']:.1f} |" for plan, f in sorted(folds.items())]
-    return "\n".join(lines) + "\n"
+def _single_thread() -> None:
+    # Multi-threaded BLAS sums in a varying order; one thread makes reruns
+    # repeat to the last bit where the library allows it.
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
 
 
-def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, seed: int = 0, max_steps: int | None = None,
-                  progress=lambda items: items, log=print) -> dict:
-    """Score rules, jieba and spaCy on validation and test; spaCy also
-    leave-one-plan-out. Writes evaluation/results/baselines.json (the dataset
-    card reads its Markdown)."""
-    def evaluate(root, model, config="spans", split="test", progress=progress, n_resamples=1000):
-        evaluation, units = run_evaluate(root, model=model, config=config, split=split, progress=progress, n_resamples=n_resamples)
-        name = model.split(":")[0] if not model.startswith("spacy:") else ("spacy" if config == "spans" else f"spacy-{config}")
-        write_reports(evaluation, units, reports_dir, f"{name}.{config}.{split}")
-        return evaluation, units
+def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, seeds: list[int] | tuple[int, ...] = (0, 1, 2),
+                  max_steps: int | None = None, systems: tuple[str, ...] = SYSTEMS, results_dir: Path | None = None,
+                  progress=lambda items: items, log=print, n_resamples: int = 1000) -> dict[str, dict]:
+    """Run each system on validation and test (learned ones once per seed,
+    and leave-one-plan-out unless `folds` is false) and write one result
+    record per system. Returns the records by system."""
+    from evaluation.records import RESULTS
 
     root = Path(root).resolve()
-    work_dir = Path(work_dir or tempfile.mkdtemp(prefix="spacy-baseline-"))
+    results_dir = Path(results_dir or RESULTS)
+    work_dir = Path(work_dir or tempfile.mkdtemp(prefix="baselines-"))
     reports_dir = root / "evaluation" / "reports"
-    rows = []
-    for model in ("rules", "jieba"):
-        for split in ("validation", "test"):
-            evaluation, _ = evaluate(root, model=model, split=split, progress=progress)
-            rows.append(_row(model, evaluation))
-            log(f"{model} {split}: strict micro F1 {rows[-1]['strict_micro_f1']:.3f}")
-    pipeline = train_spacy(load_gold(root, split="train"), load_gold(root, split="validation"), work_dir / "main", seed, max_steps)
-    for split in ("validation", "test"):
-        evaluation, _ = evaluate(root, model=f"spacy:{pipeline}", split=split, progress=progress)
-        rows.append(_row("spacy (char NER)", evaluation))
-        log(f"spacy {split}: strict micro F1 {rows[-1]['strict_micro_f1']:.3f}")
-    fold_results = {}
-    if folds:
-        import yaml
+    gold = published_gold_fingerprint(root)
+    _single_thread()
+    records = {}
+    seeds = list(seeds)
 
-        plans = [p["id"] for p in yaml.safe_load((root / "seeds" / "plans.yaml").read_text(encoding="utf-8"))]
-        for plan in plans:
-            config = f"fold-{plan}"
-            train_units = load_gold(root, config, "train")
-            # No plan is left for a dev set: model selection on the training
-            # plans themselves, then scored on the held-out plan.
-            fold_pipeline = train_spacy(train_units, train_units, work_dir / config, seed, max_steps)
-            evaluation, _ = evaluate(root, model=f"spacy:{fold_pipeline}", config=config, split="test", progress=progress, n_resamples=0)
-            fold_results[plan] = {"strict_micro_f1": round(evaluation.scores["strict"].micro.f1, 4)}
-            log(f"fold {plan}: strict micro F1 {fold_results[plan]['strict_micro_f1']:.3f}")
-    result = {
-        "config": str(CONFIG.relative_to(root)) if CONFIG.is_relative_to(root) else str(CONFIG),
-        "seed": seed,
-        "rows": rows,
-        "folds": fold_results,
-        "markdown": markdown_table(rows, fold_results),
-    }
-    write_json_atomic(RESULTS / "baselines.json", result)
-    return result
+    def scored(name, model, config, split, seed, resamples=n_resamples):
+        evaluation, units = run_evaluate(root, model=model, config=config, split=split, progress=progress, n_resamples=resamples)
+        stem = f"{name}.{config}.{split}" + (f".seed{seed}" if seed is not None else "")
+        write_reports(evaluation, units, reports_dir, stem)
+        pred = list(evaluation.alignment.spurious) + [p for _, p in evaluation.alignment.pairs]
+        log(f"{name} {config}/{split}" + (f" seed {seed}" if seed is not None else "") +
+            f": strict micro F1 {evaluation.scores['strict'].micro.f1:.3f}")
+        return run_entry(evaluation, seed, pred)
 
+    command = "plancorpus baselines --systems {name}" + ("" if folds else " --no-folds")
+    for name in ("rules", "jieba"):
+        if name in systems:
+            runs = [scored(name, name, "spans", split, None) for split in ("validation", "test")]
+            records[name] = make_record(name, name, {}, command.format(name=name), [], runs, gold,
+                                        ["jieba"] if name == "jieba" else [], DESCRIPTIONS[name])
+    if "crf" in systems:
+        from evaluation.models.crf import CONFIG as CRF_CONFIG
+        from evaluation.models.crf import load_crf_config, train_crf
+
+        parameters = load_crf_config()
+        runs = []
+        # python-crfsuite's L-BFGS training has no random state: one run per
+        # split is the whole distribution (the seed is recorded as None).
+        model_path = train_crf(load_gold(root, split="train"), work_dir / "crf" / "main.crfsuite", parameters)
+        runs += [scored("crf", f"crf:{model_path}", "spans", split, None) for split in ("validation", "test")]
+        if folds:
+            for plan in plan_ids(root):
+                config = f"fold-{plan}"
+                fold_model = train_crf(load_gold(root, config, "train"), work_dir / "crf" / f"{config}.crfsuite", parameters)
+                runs.append(scored("crf", f"crf:{fold_model}", config, "test", None, resamples=0))
+        records["crf"] = make_record(
+            "crf", "crf", {"config": str(CRF_CONFIG.relative_to(root)) if CRF_CONFIG.is_relative_to(root) else str(CRF_CONFIG),
+                           **parameters}, command.format(name="crf"), [], runs, gold, ["python-crfsuite"],
+            "linear-chain CRF over character features (python-crfsuite, L-BFGS), BIO tags per character")
+    if "spacy" in systems:
+        runs = []
+        for seed in seeds:
+            pipeline = train_spacy(load_gold(root, split="train"), load_gold(root, split="validation"), work_dir / f"spacy-seed{seed}", seed, max_steps)
+            runs += [scored("spacy", f"spacy:{pipeline}", "spans", split, seed) for split in ("validation", "test")]
+        if folds:
+            for plan in plan_ids(root):
+                config = f"fold-{plan}"
+                train_units = load_gold(root, config, "train")
+                # No plan is left for a dev set: model selection on the training
+                # plans themselves, then scored on the held-out plan.
+                fold_pipeline = train_spacy(train_units, train_units, work_dir / config, seeds[0], max_steps)
+                runs.append(scored("spacy", f"spacy:{fold_pipeline}", config, "test", seeds[0], resamples=0))
+        parameters = {"config": str(CONFIG.relative_to(root)) if CONFIG.is_relative_to(root) else str(CONFIG), "max_steps": max_steps}
+        records["spacy"] = make_record(
+            "spacy", "spacy", parameters, command.format(name="spacy") + " --seeds " + " ".join(map(str, seeds)), seeds, runs, gold,
+            ["spacy", "thinc"], "spaCy NER (blank zh, one token per character), trained on train, model-best on validation")
+    for record in records.values():
+        write_record(record, results_dir)
+    return records

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from builders.io import write_text_atomic
-from evaluation.inputs import load_gold, read_predictions
+from evaluation.inputs import ReadPredictions, load_gold, load_scripts, read_prediction_file
 from evaluation.models import load_model, predict
 from evaluation.report.html import html_report
 from evaluation.report.markdown import markdown
 from evaluation.report.result import Evaluation
+from evaluation.report.slices import all_slices
 from evaluation.scorer import (
     align,
     bootstrap,
@@ -33,21 +34,38 @@ def evaluate(
     n_resamples: int = 1000,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
     cache_dir: str | None = None,
+    responses: Path | None = None,
+    client=None,
 ) -> tuple[Evaluation, list]:
+    """Score a model or a predictions file on one config and split. An
+    `llm:MODEL` is asked through `client` (default: the openai client on the
+    configured endpoint); its responses are saved to `responses` and scored
+    as a predictions file, so unaligned strings are counted."""
     if (model is None) == (predictions is None):
         raise ValueError("give either a model or a predictions file")
     units = load_gold(root, config, split, cache_dir=cache_dir)
+    if model is not None and model.startswith("llm:"):
+        from evaluation.models.llm import run_llm
+
+        if responses is None:
+            raise ValueError("llm: give a file for the responses")
+        train = load_gold(root, config, "train", cache_dir=cache_dir)
+        predictions = run_llm(model[len("llm:"):], units, train, responses, client=client, progress=progress)
     gold = [e for u in units for e in u.entities]
-    problems: list[str] = []
+    read = ReadPredictions()
     if predictions is not None:
-        pred, problems = read_predictions(predictions, units, lenient=lenient)
-        name = str(predictions)
+        read = read_prediction_file(predictions, units, lenient=lenient)
+        pred = read.entities
+        name = model or str(predictions)
     else:
         pred = predict(load_model(model), units, progress)
         name = model
     plan_of = {u.id: u.doc_id for u in units}
     unit_ids = [u.id for u in units]
     alignment = align(gold, pred)
+    train = units if split == "train" else load_gold(root, config, "train", cache_dir=cache_dir)
+    train_strings = frozenset(u.text[e.start : e.end] for u in train for e in u.entities)
+    slices = all_slices(units, gold, pred, train_strings, load_scripts(root, cache_dir=cache_dir))
     evaluation = Evaluation(
         model=name,
         config=config,
@@ -58,7 +76,10 @@ def evaluate(
         confusion=confusion_table(alignment),
         boundaries=boundary_errors(alignment),
         alignment=alignment,
-        problems=problems,
+        problems=read.problems,
+        unaligned=read.unaligned,
+        string_entities=read.string_entities,
+        slices=slices,
     )
     return evaluation, units
 

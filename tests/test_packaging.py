@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TREES = ("builders", "evaluation")
 # Files under the package trees that are deliberately not package data:
 # benchmark scripts (not importable) and results the build reads from a
-# checkout, not from an installed package.
-NOT_IN_WHEEL = ("builders/benchmarks/", "evaluation/benchmarks/", "evaluation/results/")
+# checkout, not from an installed package; reports written by runs (ignored by git).
+NOT_IN_WHEEL = ("builders/benchmarks/", "evaluation/benchmarks/", "evaluation/results/", "evaluation/reports/")
 
 
 def expected_packages() -> set[str]:

@@ -12,4 +12,5 @@ matter declares the configs, croissant.json and CITATION.cff. Next:
     croissant croissant.json: Croissant 1.0 with the Responsible-AI fields
     citation  CITATION.cff and the BibTeX of the card and croissant.json
     publish   the stage in one call
+    results   the card's results table, from evaluation/results/*.json (plain data)
 """

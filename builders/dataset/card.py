@@ -11,6 +11,7 @@ from datasets import Features
 
 from builders.annotation.labels import LabelSet
 from builders.corpus.seeds import SPLITS
+from builders.dataset.results import combined_fingerprint, results_markdown
 from builders.dataset.tables import config_kind
 from builders.markdown import markdown_table, render_template
 
@@ -133,7 +134,7 @@ def card_blocks(
     plans: dict[str, dict],
     labels: LabelSet,
     agreement: dict | None,
-    baselines: dict | None,
+    records: list[dict] | None,
     version: str,
 ) -> dict[str, str]:
     """The card's body blocks, from the plans' summaries (in manifest order)."""
@@ -182,7 +183,8 @@ def card_blocks(
         agreement_text = "### Inter-annotator agreement\n\n" + agreement.get("markdown", "")
     else:
         agreement_text = "### Inter-annotator agreement\n\nNot yet measured: no second annotation has been published."
-    baselines_text = baselines.get("markdown", "") if baselines else "Not yet run."
+    gold = combined_fingerprint({s["doc_id"]: s["gold_fingerprint"] for s in summaries if s["units_published"]})
+    baselines_text = results_markdown(records or [], gold, labels)
     return {
         **relation_blocks(summaries),
         "version": version,

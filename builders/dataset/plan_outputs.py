@@ -42,6 +42,7 @@ from builders.corpus.store import (
     restoration_counts,
     unit_record,
 )
+from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
 
 SUMMARY_FORMAT = 1
@@ -146,6 +147,7 @@ def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: Labe
     return {
         "format": SUMMARY_FORMAT,
         "doc_id": doc.doc_id,
+        "gold_fingerprint": rows_fingerprint(spans, labels),  # result records compare against it
         "split": doc.plan.get("split") or "train",
         "kinds": list(shards),
         "index_entry": index_entry(doc),

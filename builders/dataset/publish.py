@@ -45,7 +45,7 @@ def publish(
     static_metadata: dict,
     template: str,
     agreement: dict | None = None,
-    baselines: dict | None = None,
+    records: list[dict] | None = None,  # result records of evaluation/results, read as plain JSON
     version: str = __version__,
     release: ReleaseInputs | None = None,
 ) -> Publication:
@@ -64,7 +64,7 @@ def publish(
     metadata["language"] = tags
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(configs, files, row_features(labels), metadata, rows)
-    blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, baselines, version)
+    blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, records, version)
     blocks["config_loading"] = config_loading(rows)
     if release is None:
         blocks["citation"] = "(no citation metadata given)"

@@ -3,9 +3,12 @@
     rules                  the built-in rule pre-annotator (builders.annotation.prelabel)
     jieba                  the jieba.posseg reference baseline
     spacy:PATH             a spaCy pipeline directory (its doc.ents)
+    crf:PATH               a CRF trained by `evaluation.models.crf` (python-crfsuite)
     hf:PATH                a local transformers token-classification model
                            (optional extra: `pip install transformers torch`)
     python:module:function a callable text -> [(start, end, label), ...]
+    llm:MODEL              an OpenAI-compatible chat endpoint (optional extra `llm`);
+                           `evaluation.run.evaluate` saves its responses and scores them
 
 A model is a function from a unit's text to (start, end, label) triples,
 offsets in code points, half-open. Nothing is downloaded: paths are local.
@@ -33,11 +36,19 @@ def load_model(spec: str) -> Model:
     kind, _, rest = spec.partition(":")
     if kind == "spacy" and rest:
         return spacy_model(rest)
+    if kind == "crf" and rest:
+        from evaluation.models.crf import crf_model
+
+        return crf_model(rest)
     if kind == "hf" and rest:
         return hf_model(rest)
     if kind == "python" and rest:
         return python_model(rest)
-    raise AdapterError(f"unknown model {spec!r}: use rules, jieba, spacy:PATH, hf:PATH or python:module:function")
+    if kind == "llm" and rest:
+        from evaluation.models.llm import llm_model
+
+        return llm_model(rest)
+    raise AdapterError(f"unknown model {spec!r}: use rules, jieba, spacy:PATH, crf:PATH, hf:PATH or python:module:function")
 
 
 def predict(model: Model, units: Iterable, progress: Callable[[Iterable], Iterable] = lambda items: items):

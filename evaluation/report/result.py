@@ -23,6 +23,13 @@ class Evaluation:
     boundaries: Any  # scorer.BoundaryErrors
     alignment: Alignment
     problems: list[str] = field(default_factory=list)
+    unaligned: list = field(default_factory=list)  # inputs.Unaligned: predicted strings not in the text
+    string_entities: int = 0  # predictions given as strings, aligned or not
+    slices: dict = field(default_factory=dict)  # report.slices: name -> [SliceScore]
+
+    @property
+    def unaligned_rate(self) -> float:
+        return len(self.unaligned) / self.string_entities if self.string_entities else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +44,13 @@ class Evaluation:
             "boundaries": self.boundaries.to_dict(),
             "alignment": self.alignment.to_dict(),
             "problems": self.problems,
+            "slices": {name: [s.to_dict() for s in rows] for name, rows in self.slices.items()},
+            "unaligned": {
+                "count": len(self.unaligned),
+                "string_entities": self.string_entities,
+                "rate": self.unaligned_rate,
+                "items": [u.to_dict() for u in self.unaligned],
+            },
         }
 
 
