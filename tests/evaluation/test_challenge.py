@@ -87,3 +87,14 @@ def test_rule_pre_annotation_reaches_the_issue_target_on_the_challenge_set(resul
     misses = {run.fragment.id: run.span_differences() for run in result.runs if any(run.span_differences())}
     assert strict.micro.f1 >= 0.85, misses
     assert all(s.f1 >= 0.8 for s in strict.per_label.values()), misses
+
+
+def test_the_forms_are_decided_in_guidelines_section_10():
+    from builders.project import ROOT
+
+    guidelines = (ROOT / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8")
+    section = guidelines.split("## 10. Plans from outside the seed set", 1)[1].split("\n## ", 1)[0]
+    for number in range(60, 70):
+        assert f"**H{number} —" in section
+    for number in range(21, 25):
+        assert f"**A{number} —" in section
