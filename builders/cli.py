@@ -70,6 +70,30 @@ def command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_release(args: argparse.Namespace) -> int:
+    from builders import __version__
+    from builders.release import release_checks, tag_commands  # loads mlcroissant: only for this command
+
+    paths = Paths(Path(args.root).resolve())
+    checks = release_checks(paths, run_tests=not args.no_tests, check_build=not args.no_build)
+    table = Table(title=f"release {__version__}: what is ready and what is missing")
+    for column in ("", "check", "found / to do"):
+        table.add_column(column, overflow="fold")
+    marks = {True: "[green]ok[/]", False: "[red]missing[/]", None: "[yellow]not checked[/]"}
+    for check in checks:
+        table.add_row(marks[check.ok], check.name, check.detail)
+    console.print(table)
+    failed = [c for c in checks if c.ok is False]
+    unchecked = [c for c in checks if c.ok is None]
+    if failed or unchecked:
+        console.print(f"not ready: {len(failed)} missing, {len(unchecked)} not checked")
+        return 1
+    console.print("ready. The release manager tags it (this command never does):")
+    for command in tag_commands(__version__):
+        console.print(f"  {command}")
+    return 0
+
+
 def command_worksheet(args: argparse.Namespace) -> int:
     from builders.annotation.worksheets import write_worksheet
 
@@ -299,6 +323,23 @@ def make_parser() -> argparse.ArgumentParser:
                      help="plans built at once, in separate processes (default: the number of cores); the output "
                      "is the same for any value")
     sub.set_defaults(handler=command_build)
+
+    sub = commands.add_parser(
+        "release",
+        help="check that everything a release needs is in place, and print what is missing",
+        description="Check that this checkout can be released as the version in builders/config/VERSION, and print "
+        "what is missing: the version is semantic, dated in CHANGELOG.md, the newest there and not tagged yet; "
+        "Unreleased is empty; pyproject, the card, croissant.json and CITATION.cff carry the version; croissant.json "
+        "is valid (mlcroissant) with each data file's sha256; CITATION.cff is valid CFF 1.2.0; README.md, "
+        "croissant.json, CITATION.cff and data/ equal a fresh build (made in a scratch copy); every field is "
+        "described and a homepage is set; the git tree is clean; the tests pass. Changes nothing and creates no "
+        "tag: when all is ready it prints the tag commands for the release manager. Exits 1 while anything is "
+        "missing or not checked.",
+    )
+    sub.add_argument("--no-tests", action="store_true", help="do not run the test suite (reported as not checked)")
+    sub.add_argument("--no-build", action="store_true",
+                     help="do not rebuild a scratch copy to compare the outputs (reported as not checked)")
+    sub.set_defaults(handler=command_release)
 
     sub = commands.add_parser(
         "worksheet",

@@ -36,6 +36,7 @@ RANKS = {
     "builders.interchange": 3,
     "builders.build": 4,
     "builders.plans": 5,
+    "builders.release": 5,  # checks a built checkout: runs the build in a scratch copy
     "evaluation": 5,
     "builders.cli": 6,
 }
