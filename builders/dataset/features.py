@@ -120,6 +120,7 @@ def document_features(labels: LabelSet) -> Features:
             "text_simplified": Value("string"),
             "units_total": Value("int32"),
             "units_reviewed": Value("int32"),
+            "reviewed_ranges": List({"start": Value("int32"), "end": Value("int32")}),
             "entities": List(
                 {
                     "start": Value("int32"),

@@ -94,6 +94,23 @@ def token_row(row: dict, labels: LabelSet) -> dict:
     }
 
 
+def reviewed_ranges(doc: StoredDocument, gold: dict[int, UnitAnnotation]) -> list[dict]:
+    """The stretches of the text a person annotated, [start, end) in code
+    points: consecutive reviewed units merged. Outside them `entities` says
+    nothing, so a reader never mistakes unreviewed text for text without
+    entities."""
+    ranges: list[dict] = []
+    for unit in doc.units:
+        annotation = gold.get(unit["index"])
+        if annotation is None or not annotation.reviewed:
+            continue
+        if ranges and ranges[-1]["unit_end"] == unit["index"]:
+            ranges[-1]["end"], ranges[-1]["unit_end"] = unit["end"], unit["index"] + 1
+        else:
+            ranges.append({"start": unit["start"], "end": unit["end"], "unit_end": unit["index"] + 1})
+    return [{"start": r["start"], "end": r["end"]} for r in ranges]
+
+
 def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict:
     reviewed = [a for a in gold.values() if a.reviewed]
     spans = sorted(s for a in reviewed for s in a.spans)
@@ -106,6 +123,7 @@ def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation
             "text_simplified": doc.text_simplified,
             "units_total": len(doc.units),
             "units_reviewed": len(reviewed),
+            "reviewed_ranges": reviewed_ranges(doc, gold),
             "entities": [
                 {"start": s.start, "end": s.end, "label": labels.index(s.label), "text": doc.text[s.start : s.end]}
                 for s in spans
@@ -123,7 +141,8 @@ MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
 
 def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict[str, list[dict]]:
     """One plan's rows, by row kind: its shards. `spans` and `tokens` exist
-    only when a unit of the plan is reviewed; `documents` always; `tasks` and
+    only when a unit of the plan is reviewed, and so does `documents` (a plan
+    nobody annotated must not look like a plan without entities); `tasks` and
     `measurements` when the plan has reviewed relations."""
     split = plan.get("split") or "train"
     if split not in SPLITS:
@@ -133,7 +152,8 @@ def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], 
     if rows:
         shards["spans"] = rows
         shards["tokens"] = [token_row(r, labels) for r in rows]
-    shards["documents"] = [document_row(doc, plan, gold, labels, relations)]
+    if rows:
+        shards["documents"] = [document_row(doc, plan, gold, labels, relations)]
     for kind, make in (("tasks", task_rows), ("measurements", measurement_rows)):
         relation_rows = make(doc, list(relations), gold)
         if relation_rows:
