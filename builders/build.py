@@ -293,6 +293,9 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     # The card's results table reads every result record.
     for path in sorted(paths.results.glob("*.json")):
         digest.update(f"results/{path.name} {file_sha256(path)}\n".encode())
+    relation_results = paths.results / "relations" / "rules.json"  # the relation baseline on the card
+    if relation_results.exists():
+        digest.update(f"results/relations/rules.json {file_sha256(relation_results)}\n".encode())
     # The release files read the version, its date in the changelog and the
     # adjudication count (VERSION has no suffix, so code_version skips it).
     for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md", paths.annotations / "adjudication.yaml"):
@@ -420,6 +423,7 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         json.loads(agreement) if agreement else _optional_json(paths.annotations / "agreement.json"),
         records,
         release=release_inputs(paths),
+        relation_baselines=_optional_json(paths.results / "relations" / "rules.json"),
     )
 
 

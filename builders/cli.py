@@ -292,6 +292,23 @@ def command_normalization(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate_relations(args: argparse.Namespace) -> int:
+    from builders.annotation.relations.store import read_relations
+    from builders.annotation.relations.workflow import plan_views, relations_dir
+    from builders.io import write_json_atomic
+    from evaluation.relations import evaluate_relations, markdown_summary
+
+    paths = Paths(Path(args.root).resolve())
+    plans = plan_views(paths)
+    gold = {plan.doc_id: read_relations(relations_dir(paths) / f"{plan.doc_id}.jsonl") for plan in plans}
+    result = evaluate_relations(plans, gold, n_resamples=args.bootstrap)
+    result["markdown"] = markdown_summary(result)
+    print(result["markdown"])
+    write_json_atomic(paths.results / "relations" / "rules.json", result)
+    console.print("wrote evaluation/results/relations/rules.json; run `plancorpus build` to put the table on the card")
+    return 0
+
+
 def default_root() -> Path:
     here = Path.cwd()
     return here if (here / "seeds" / "plans.yaml").exists() else Paths().root
@@ -510,6 +527,18 @@ def make_parser() -> argparse.ArgumentParser:
                      "previous file is kept in annotations/history/)")
     sub.add_argument("--dry-run", action="store_true", help="check the export and report; write nothing")
     sub.set_defaults(handler=command_import_annotations)
+
+    sub = commands.add_parser(
+        "evaluate-relations",
+        help="score the rules relation baseline against the relation gold",
+        description="Score relations (GUIDELINES.md section 12) predicted by the rule proposer against the reviewed "
+        "relation gold of every plan, once given the gold spans and once end to end from the rule pre-annotator's "
+        "spans: strict (arguments exact, same role or kind) and relaxed (arguments overlap) micro P/R/F1 per relation "
+        "type (role, indicator, date, kind, change, deadline), per role and per kind, with a 95%% bootstrap interval "
+        "over units. Writes evaluation/results/relations/rules.json, whose table the next `plancorpus build` puts on the card.",
+    )
+    sub.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the interval (0: none)")
+    sub.set_defaults(handler=command_evaluate_relations)
 
     sub = commands.add_parser(
         "relations",

@@ -8,6 +8,7 @@ last: nothing in `builders` imports it except the command line.
     scorer     the SemEval-2013 schemes, per label, plan; bootstrap
     inputs     gold from the dataset; predictions as offsets, strings, ids or BIO tags
     tags       per-character BIO tags and spans, both ways
+    relations  relation scoring (strict, relaxed, per type, role, kind) and the rules relation baseline
     run        one evaluation run, end to end
     baselines  the reproducible baselines (rules, jieba, CRF, spaCy)
     records    result records: one JSON per system in evaluation/results/

@@ -136,6 +136,7 @@ def card_blocks(
     agreement: dict | None,
     records: list[dict] | None,
     version: str,
+    relation_baselines: dict | None = None,
 ) -> dict[str, str]:
     """The card's body blocks, from the plans' summaries (in manifest order)."""
     stats = statistics(summaries, configs, labels)
@@ -187,6 +188,7 @@ def card_blocks(
     baselines_text = results_markdown(records or [], gold, labels)
     return {
         **relation_blocks(summaries),
+        "relation_baselines": (relation_baselines or {}).get("markdown") or "Not yet run (`plancorpus evaluate-relations`).",
         "version": version,
         "fingerprint": fingerprint[:16],
         "label_table": markdown_table(

@@ -37,6 +37,30 @@ class PlanView:
         reviewed = {index: a for index, a in gold.items() if a.reviewed}
         return cls(doc.doc_id, doc.text, tuple(doc.units), tuple(doc.blocks), reviewed)
 
+    @classmethod
+    def from_text(cls, doc_id: str, text: str, spans: list[Span]) -> PlanView:
+        """A plan from a clean text and its spans (document offsets), segmented
+        here and taken as reviewed: for relation extraction on text outside the
+        corpus, and for tests."""
+        from builders.corpus.segment import segment
+
+        structure = segment(text)
+        units = tuple(
+            {"index": u.index, "kind": u.kind, "start": u.start, "end": u.end, "block_index": u.block_index,
+             "section": list(u.section), "closes_unit": u.closes_unit}
+            for u in structure.units
+        )
+        blocks = tuple(
+            {"index": b.index, "kind": b.kind, "start": b.start, "end": b.end, "marker": b.marker, "level": b.level}
+            for b in structure.blocks
+        )
+        gold = {
+            u["index"]: UnitAnnotation(doc_id, u["index"], u["start"], u["end"],
+                                       tuple(sorted(s for s in spans if u["start"] <= s.start < u["end"])), {"status": "reviewed"})
+            for u in units
+        }
+        return cls(doc_id, text, units, blocks, gold)
+
     def spans(self, unit_indices, label: str | None = None) -> list[Span]:
         found = [s for i in unit_indices if i in self.gold for s in self.gold[i].spans]
         return sorted(s for s in found if label is None or s.label == label)

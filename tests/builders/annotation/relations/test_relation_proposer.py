@@ -3,35 +3,19 @@
 
 from __future__ import annotations
 
-from builders.annotation.gold import UnitAnnotation
 from builders.annotation.labels import Span
 from builders.annotation.relations.items import PlanView, structural_tasks
 from builders.annotation.relations.propose import propose_measurements, propose_tasks
-from builders.corpus.segment import segment
 
 
 def make_plan(text: str, marks: list[tuple[str, str]], doc_id: str = "test-plan") -> PlanView:
     """A plan from invented text; `marks` are (surface, label) in reading order."""
-    structure = segment(text)
     spans, cursor = [], 0
     for surface, label in marks:
         at = text.index(surface, cursor)
         spans.append(Span(at, at + len(surface), label))
         cursor = at + len(surface)
-    units = [
-        {"index": u.index, "kind": u.kind, "start": u.start, "end": u.end, "block_index": u.block_index,
-         "section": list(u.section), "closes_unit": u.closes_unit}
-        for u in structure.units
-    ]
-    blocks = [
-        {"index": b.index, "kind": b.kind, "start": b.start, "end": b.end, "marker": b.marker, "level": b.level}
-        for b in structure.blocks
-    ]
-    gold = {}
-    for u in units:
-        mine = tuple(s for s in spans if u["start"] <= s.start < u["end"])
-        gold[u["index"]] = UnitAnnotation(doc_id, u["index"], u["start"], u["end"], mine, {"status": "reviewed"})
-    return PlanView(doc_id, text, tuple(units), tuple(blocks), gold)
+    return PlanView.from_text(doc_id, text, spans)
 
 
 def roles_by_name(plan: PlanView) -> dict[str, str]:
