@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from evaluation.challenge import FRAGMENTS_PATH, load_fragments, report_lines, run_challenge  # noqa: E402
+from evaluation.challenge import FRAGMENTS_PATH, ChallengeError, load_fragments, report_lines, run_challenge  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fragments", type=Path, default=FRAGMENTS_PATH, help="challenge set YAML")
     parser.add_argument("--details", action="store_true", help="list what differs, fragment by fragment")
     args = parser.parse_args(argv)
-    result = run_challenge(load_fragments(args.fragments))
+    try:
+        fragments = load_fragments(args.fragments)
+    except ChallengeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = run_challenge(fragments)
     print("\n".join(report_lines(result, details=args.details)))
     return 0
 
