@@ -294,6 +294,9 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     for path in sorted(paths.results.glob("*.json")):
         digest.update(f"results/{path.name} {file_sha256(path)}\n".encode())
     relation_results = paths.results / "relations" / "rules.json"  # the relation baseline on the card
+    relation_agreement = paths.annotations / "relations" / "agreement.json"  # on the card too
+    if relation_agreement.exists():
+        digest.update(f"relations/agreement.json {file_sha256(relation_agreement)}\n".encode())
     if relation_results.exists():
         digest.update(f"results/relations/rules.json {file_sha256(relation_results)}\n".encode())
     # The release files read the version, its date in the changelog and the
@@ -424,6 +427,7 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         records,
         release=release_inputs(paths),
         relation_baselines=_optional_json(paths.results / "relations" / "rules.json"),
+        relation_agreement=_optional_json(paths.annotations / "relations" / "agreement.json"),
     )
 
 

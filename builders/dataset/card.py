@@ -120,6 +120,28 @@ def relation_blocks(summaries: list[dict]) -> dict[str, str]:
     return {"relations_table": table, "leads_chart": leads}
 
 
+def relation_agreement_text(figures: dict | None) -> str:
+    """The relation agreement (annotations/relations/agreement.json) as a table."""
+    if not figures:
+        return "Not yet measured: the blind second annotation of relations has not been filled."
+    roles = figures["roles"]
+    rows = [
+        ["roles (lead / support / responsible / none)", f"{roles['dept_spans']} DEPT spans", f"kappa {roles['kappa']:.3f}"]
+    ] + [
+        [f"role {r}", f"{c['first']} / {c['second']} (first / second)", f"F1 {c['f1']:.3f}"]
+        for r, c in roles["per_role"].items() if c["first"] or c["second"]
+    ] + [
+        [f"{name} link", f"{figures['values']} values", f"agreement {figures[name]['agreement']:.3f}, link F1 {figures[name]['link_f1']['f1']:.3f}"]
+        for name in ("indicator", "date")
+    ] + [
+        [name, f"{figures['values']} values", f"kappa {figures[name]['kappa']:.3f}"] for name in ("kind", "change")
+    ] + [["deadline", f"{figures['deadline']['tasks']} tasks", f"agreement {figures['deadline']['agreement']:.3f}"]]
+    who = ", ".join(figures.get("second_annotators", []))
+    return (f"Blind second annotation of {figures['items']} relation items by {who}, against the first pass "
+            "before adjudication (`annotations/relations/agreement.json`):\n\n"
+            + markdown_table(["relation", "compared", "agreement"], rows))
+
+
 def size_category(count: int) -> str:
     for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
         if count < bound:
@@ -137,6 +159,7 @@ def card_blocks(
     records: list[dict] | None,
     version: str,
     relation_baselines: dict | None = None,
+    relation_agreement: dict | None = None,
 ) -> dict[str, str]:
     """The card's body blocks, from the plans' summaries (in manifest order)."""
     stats = statistics(summaries, configs, labels)
@@ -188,6 +211,7 @@ def card_blocks(
     baselines_text = results_markdown(records or [], gold, labels)
     return {
         **relation_blocks(summaries),
+        "relation_agreement": relation_agreement_text(relation_agreement),
         "relation_baselines": (relation_baselines or {}).get("markdown") or "Not yet run (`plancorpus evaluate-relations`).",
         "version": version,
         "fingerprint": fingerprint[:16],

@@ -49,6 +49,7 @@ def publish(
     version: str = __version__,
     release: ReleaseInputs | None = None,
     relation_baselines: dict | None = None,
+    relation_agreement: dict | None = None,
 ) -> Publication:
     """The card, the data files' names and (given `release`) croissant.json
     and CITATION.cff, from the plans' summaries in manifest order. Each
@@ -65,7 +66,7 @@ def publish(
     metadata["language"] = tags
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(configs, files, row_features(labels), metadata, rows)
-    blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, records, version, relation_baselines)
+    blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, records, version, relation_baselines, relation_agreement)
     blocks["config_loading"] = config_loading(rows)
     if release is None:
         blocks["citation"] = "(no citation metadata given)"

@@ -105,7 +105,19 @@ def test_a_bad_filled_file_writes_nothing(project):
     rows = _fill_like_first_pass(project)
     rows[0]["measurements"] = [{"value": 999}]
     write_jsonl_atomic(second_filled_path(project), rows)
+    outputs = [relations_dir(project) / "agreement.json", adjudication_path(project)]
+    before = [p.read_bytes() if p.exists() else None for p in outputs]
     with pytest.raises(FilledError, match=r"filled\.jsonl:1: "):
         measure_relation_agreement(project)
-    assert not (relations_dir(project) / "agreement.json").exists()
+    assert [p.read_bytes() if p.exists() else None for p in outputs] == before
     assert json.loads(json.dumps(rows[1]))  # the file itself is left as the annotator wrote it
+
+
+def test_committed_relation_agreement_is_the_measured_one(project, paths):
+    committed = relations_dir(paths) / "agreement.json"
+    if not second_filled_path(paths).exists():
+        assert not committed.exists()
+        return
+    assert measure_relation_agreement(project) == json.loads(committed.read_text(encoding="utf-8"))
+    decided = load_yaml(adjudication_path(paths))["entries"]
+    assert all(entry["decision"] in ("first", "second") and entry["rule"] for entry in decided)
