@@ -87,7 +87,7 @@ def unexplained_characters(text: str) -> list[Flag]:
     for offset, char in enumerate(text):
         if char == "\n" or offset in seen:
             continue
-        if not unicodedata.category(char).startswith(EXPECTED_CHARACTER_CATEGORIES) and char not in "%％‰+=<>≤≥×÷~～°℃μ²³/·":
+        if not unicodedata.category(char).startswith(EXPECTED_CHARACTER_CATEGORIES) and char not in "%％‰+=<>≤≥×÷~～°℃μ²³/·|｜":  # pipes: flagged as table rows
             name = unicodedata.name(char, "unnamed")
             flags.append(Flag(offset, _line_number(text, offset), f"U+{ord(char):04X} {name}", text[max(0, offset - 8) : offset + 8]))
     return flags

@@ -38,6 +38,7 @@ def test_flags_name_line_offset_and_reason():
     assert (4, "starts") in flags  # 一） is not a configured marker
     assert (5, "table") in flags  # pipe-separated row
     assert any(f.line == 6 and "BLACK STAR" in f.what for f in report_for().flags)
+    assert not any("VERTICAL LINE" in f.what for f in report_for().flags)  # a table row is flagged once
 
 
 def test_rendered_report_says_it_is_not_gold_and_lists_removed_lines():
