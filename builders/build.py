@@ -213,6 +213,10 @@ def _summaries(
             entry.parent.mkdir(parents=True, exist_ok=True)
             todo.append((plan, labels, entry))
     if len(todo) > 1 and jobs > 1:
+        # Imported before the pool forks, so workers inherit pyarrow and
+        # datasets instead of each importing them again (about a second each).
+        import builders.dataset.tables  # noqa: F401
+
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
             futures = [pool.submit(_build_into_cache, job) for job in todo]
             for job, future in zip(todo, progress(futures)):
