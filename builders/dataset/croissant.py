@@ -123,8 +123,11 @@ def field_entries(features: Features, record_set: str, file_set: str, descriptio
         source = {"fileSet": {"@id": file_set}, "extract": {"column": name}}
         entry = {"@type": "cr:Field", "@id": field_id, "name": name, "description": descriptions.get(name, "")}
         inner = feature.feature if isinstance(feature, List) else None
+        if isinstance(feature, dict):
+            inner = feature  # a struct: subfields, not repeated
         if isinstance(inner, dict):
-            entry["repeated"] = True
+            if inner is not feature:
+                entry["repeated"] = True
             entry["subField"] = []
             for key, sub in inner.items():
                 sub_inner = sub.feature if isinstance(sub, List) else None

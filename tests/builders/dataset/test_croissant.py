@@ -147,3 +147,22 @@ def test_a_missing_rai_field_fails_naming_it():
     del curated["rai"]["annotatorDemographics"]
     with pytest.raises(ValueError, match="rai.annotatorDemographics is missing"):
         _minimal(curated)
+
+
+def test_structs_lists_and_lists_of_structs_map_to_fields():
+    from datasets import Features, List, Value
+
+    from builders.dataset.croissant import field_entries
+
+    features = Features(
+        {
+            "norm": {"value": Value("float64"), "unit": Value("string")},
+            "tags": List(Value("string")),
+            "links": List({"to": Value("int32"), "roles": List(Value("int32"))}),
+        }
+    )
+    fields = {f["name"]: f for f in field_entries(features, "rs", "fs", {})}
+    assert "repeated" not in fields["norm"] and [s["dataType"] for s in fields["norm"]["subField"]] == ["sc:Float", "sc:Text"]
+    assert fields["tags"]["repeated"] and fields["tags"]["dataType"] == "sc:Text"
+    assert fields["links"]["repeated"] and fields["links"]["subField"][1]["repeated"]
+    assert fields["links"]["subField"][0]["source"]["transform"] == {"jsonPath": "to"}
