@@ -16,8 +16,11 @@ from pathlib import Path
 
 from builders.annotation.gold import load_gold
 from builders.annotation.normalization.model import LABELS
-from builders.annotation.normalization.second import sample, worksheet_row
-from builders.annotation.normalization.tables import load_settings
+from builders.annotation.normalization.dates import normalize_date
+from builders.annotation.normalization.model import LABEL_FIELDS, Proposal, check_fields
+from builders.annotation.normalization.second import sample, span_key, worksheet_row
+from builders.annotation.normalization.tables import load_periods, load_settings, tables_dir
+from builders.annotation.normalization.values import list_bounds, normalize_value
 from builders.corpus.seeds import load_manifest
 from builders.corpus.store import StoredDocument, read_document
 from builders.io import write_jsonl_atomic
@@ -83,3 +86,90 @@ def write_second_worksheet(paths: Paths) -> tuple[Path, int]:
     path = second_dir(paths) / "worksheet.jsonl"
     write_jsonl_atomic(path, rows)
     return path, len(rows)
+
+
+# ---------------------------------------------------------------------------
+# Proposals and the first pass
+
+
+def propose_plan(paths: Paths, plan: PlanSpans, labels: tuple[str, ...] = ("VALUE", "DATE")) -> dict[str, Proposal]:
+    """item -> the normaliser's proposal for every span of `labels` in the plan."""
+    settings = load_settings()
+    periods = load_periods(tables_dir(paths.annotations) / "periods.yaml")
+    simple = plan.doc.text_simplified
+    proposals = {}
+    by_unit: dict[int, list[tuple[int, int]]] = {}
+    for span in plan.spans:
+        if span["label"] == "VALUE":
+            by_unit.setdefault(span["unit"], []).append((span["start"], span["end"]))
+    lists = {}
+    for spans in by_unit.values():
+        lists.update(list_bounds(spans, simple, settings))
+    for span in plan.spans:
+        if span["label"] not in labels:
+            continue
+        text = simple[span["start"] : span["end"]]
+        unit = plan.unit(span["unit"])
+        if span["label"] == "VALUE":
+            last_word, comparator = lists.get((span["start"], span["end"]), (None, None))
+            proposal = normalize_value(text, simple[unit["start"] : span["start"]], settings,
+                                       list_bound=last_word, list_comparator=comparator)
+        else:
+            proposal = normalize_date(text, periods, settings)
+        proposals[span_key(plan.doc.doc_id, span["start"], span["end"])] = proposal
+    return proposals
+
+
+def first_pass_records(paths: Paths, plan: PlanSpans, decisions: dict[str, dict], annotator: str,
+                       labels: tuple[str, ...] = ("VALUE", "DATE")) -> list[dict]:
+    """The reviewed normalisation of every span of `labels` in the plan.
+
+    `decisions` maps item -> {"outcome": "accepted"} or {"outcome":
+    "corrected", "fields": {...}, "note": why} or {"outcome": "unresolvable",
+    "reason": why}; a span without a decision is refused (every span is read).
+    Each record keeps the proposal, so how often the normaliser was wrong can
+    be measured."""
+    proposals = propose_plan(paths, plan, labels)
+    records, missing = [], []
+    for span in plan.spans:
+        if span["label"] not in labels:
+            continue
+        item = span_key(plan.doc.doc_id, span["start"], span["end"])
+        decision = decisions.get(item)
+        if decision is None:
+            missing.append(item)
+            continue
+        proposal = proposals[item]
+        fields = dict(proposal.fields)
+        outcome = decision["outcome"]
+        if outcome == "accepted" and not proposal.resolved:
+            raise ValueError(f"{item}: the proposal is unread ({proposal.reason}); it cannot be accepted")
+        if outcome == "corrected":
+            fields = {**{name: None for name in fields}, **decision["fields"]}
+        elif outcome == "unresolvable":
+            fields = {name: None for name in fields}
+        record = {
+            "item": item, "doc_id": plan.doc.doc_id, "start": span["start"], "end": span["end"],
+            "label": span["label"], "text": plan.doc.text[span["start"] : span["end"]], "unit_index": span["unit"],
+            "normalized": fields, "status": "unresolvable" if outcome == "unresolvable" else "normalized",
+            "reason": decision.get("reason"),
+            "proposal": {"fields": {k: proposal.fields[k] for k in LABEL_FIELDS[span["label"]]}, "reason": proposal.reason},
+            "outcome": outcome, "annotator": annotator, "note": decision.get("note", ""),
+        }
+        problems = [] if outcome == "unresolvable" else check_fields(span["label"], fields)
+        if problems:
+            raise ValueError(f"{item}: {'; '.join(problems)}")
+        records.append(record)
+    if missing:
+        raise ValueError(f"{plan.doc.doc_id}: no decision for {len(missing)} span(s), e.g. {missing[:3]}")
+    return records
+
+
+def gold_path(paths: Paths, doc_id: str) -> Path:
+    return normalized_dir(paths) / f"{doc_id}.jsonl"
+
+
+def write_gold(paths: Paths, doc_id: str, records: list[dict]) -> Path:
+    path = gold_path(paths, doc_id)
+    write_jsonl_atomic(path, records)
+    return path
