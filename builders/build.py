@@ -36,12 +36,16 @@ from pathlib import Path
 from builders.annotation.labels import LabelSet, load_labels
 from builders.corpus.clean import clean_seed, to_simplified
 from builders.corpus.seeds import (
+    ERRATA_NAME,
+    GARBLED_RUNS_NAME,
+    NOISE_NAME,
     SeedError,
     load_errata,
     load_garbled_runs,
     load_manifest,
     load_noise,
     read_seed,
+    seed_path,
     select_plans,
 )
 from builders.corpus.segment import segment
@@ -149,15 +153,15 @@ def plan_inputs(paths: Paths, file_sha256: Callable[[Path], str] = _file_sha256)
     by_plan: dict[str, dict[str, list]] = {plan.id: {"errata": [], "runs": [], "noise": []} for plan in plans}
     for key, entries in (("errata", load_errata(paths.seeds)), ("runs", load_garbled_runs(paths.seeds)), ("noise", load_noise(paths.seeds))):
         for entry in entries:
-            if entry.doc_id in by_plan:
-                by_plan[entry.doc_id][key].append(entry)
+            if entry.doc_id not in by_plan:
+                table = {"errata": ERRATA_NAME, "runs": GARBLED_RUNS_NAME, "noise": NOISE_NAME}[key]
+                raise SeedError(f"{paths.seeds / table}: an entry names plan {entry.doc_id!r}, which seeds/plans.yaml does not hold")
+            by_plan[entry.doc_id][key].append(entry)
     labels_sha = file_sha256(paths.annotations / "labels.yaml")
     version = code_version()
     inputs = []
     for plan in plans:
-        raw = paths.seeds / plan.raw_file
-        if not raw.exists():
-            raise SeedError(f"{raw}: seed file of plan {plan.id!r} is missing")
+        raw = seed_path(paths.seeds, plan)
         inputs.append(
             PlanInputs(
                 plan=plan,

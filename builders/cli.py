@@ -217,7 +217,10 @@ def command_add_plan(args: argparse.Namespace) -> int:
     from builders.plans import add_plan
 
     paths = Paths(Path(args.root).resolve())
-    metadata = dict(load_yaml(Path(args.metadata)) or {}) if args.metadata else {}
+    metadata = (load_yaml(Path(args.metadata)) or {}) if args.metadata else {}
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{args.metadata}:1: metadata must be a mapping of manifest fields (city: ..., title: ...), not a {type(metadata).__name__}")
+    metadata = dict(metadata)
     for key in ("city", "province", "title", "issuing_body", "document_number", "issue_date", "plan_period", "script", "split"):
         if getattr(args, key) is not None:
             metadata[key] = getattr(args, key)

@@ -185,8 +185,10 @@ def read_text_strict(path: Path) -> str:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file (a device, pipe or socket)")
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")

@@ -114,6 +114,57 @@ def _detected(data: bytes, encoding: str, bom: bool, name: str) -> Detected:
     return Detected(encoding, bom, endings, text)
 
 
+def check_text(text: str, name: str) -> None:
+    """A plan has Chinese text: refuse a file of only spaces (ideographic ones
+    too), BOMs or other non-Han text."""
+    if not "".join(text.replace("\ufeff", "").split()):
+        raise SeedError(f"{name}: no text, only whitespace (spaces, U+3000 or line breaks)")
+    if not any("\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f" for c in text):
+        raise SeedError(f"{name}: no Chinese character anywhere; this is not a plan of this corpus")
+
+
+def check_metadata(metadata, name: str) -> None:
+    if not isinstance(metadata, dict):
+        raise SeedError(f"{name}: metadata must be a mapping of manifest fields, not a {type(metadata).__name__}")
+    import datetime
+
+    date = metadata.get("issue_date")
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(str(date))
+        except ValueError:
+            raise SeedError(f"issue_date {str(date)[:40]!r} is not a date YYYY-MM-DD") from None
+    split = metadata.get("split")
+    if split is not None and split not in ("train", "validation", "test"):
+        raise SeedError(f"split {str(split)[:40]!r} must be train, validation or test")
+
+
+def comparable_text(text: str) -> str:
+    """The text as a plan's content: NFC, one kind of line break, no BOM, no
+    trailing spaces; two files equal here are the same plan."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def same_text_as(paths: Paths, plans, text: str) -> str | None:
+    """The id of a seed with the same text as `text`, decoded in its recorded
+    encoding; None when there is none."""
+    from builders.corpus.seeds import decode_seed, seed_path
+
+    wanted = comparable_text(text)
+    for plan in plans:
+        try:
+            path = seed_path(paths.seeds, plan)
+            existing = decode_seed(path.read_bytes(), path, plan.metadata.get("source_encoding") or "utf-8")
+        except (SeedError, OSError):
+            continue  # a broken seed is `build`'s to report
+        if comparable_text(existing) == wanted:
+            return plan.id
+    return None
+
+
 def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict, source_name: str) -> dict:
     entry = {
         "id": plan_id,
@@ -191,6 +242,11 @@ def add_plan(
     if twin:
         raise SeedError(f"{source}: the same bytes (sha256 {digest[:12]}…) are already seed {twin!r}")
     detected = detect_encoding(data, str(source))
+    check_text(detected.text, str(source))
+    check_metadata(metadata, str(source))
+    twin = same_text_as(paths, plans, detected.text)
+    if twin:
+        raise SeedError(f"{source}: the same text (after decoding, NFC and line endings) is already seed {twin!r}")
     entry = manifest_entry(plan_id, data, detected, metadata, source.name)
     manifest = paths.seeds / "plans.yaml"
     raw_path = paths.seeds / entry["raw_file"]

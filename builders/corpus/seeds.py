@@ -10,6 +10,8 @@ Offsets are Unicode code points into the raw text decoded as UTF-8, half-open.
 
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,12 +91,21 @@ class Seed:
     path: Path
 
 
+# Ids become file and folder names on every platform the dataset is used on.
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+MAX_PLAN_ID = 100  # characters; with the unit suffix and extensions well under any file-name limit
+
+
 def validate_plan_id(plan_id: str) -> str:
     if not isinstance(plan_id, str) or not PLAN_ID_PATTERN.match(plan_id):
         raise SeedError(
-            f"plan id {plan_id!r} is not allowed: use lower-case letters, digits and single hyphens "
+            f"plan id {str(plan_id)[:120]!r} is not allowed: use lower-case letters, digits and single hyphens "
             "(e.g. taiyuan-2013-transformation); no path characters"
         )
+    if plan_id.split("-")[0] in WINDOWS_RESERVED or plan_id in WINDOWS_RESERVED:
+        raise SeedError(f"plan id {plan_id!r} is not allowed: {plan_id.split('-')[0]!r} is a reserved file name on Windows")
+    if len(plan_id) > MAX_PLAN_ID:
+        raise SeedError(f"plan id of {len(plan_id)} characters is not allowed (limit {MAX_PLAN_ID}): {plan_id[:40]!r}…")
     return plan_id
 
 
@@ -102,11 +113,16 @@ def load_manifest(seeds_dir: Path) -> list[Plan]:
     path = Path(seeds_dir) / MANIFEST_NAME
     if not path.exists():
         raise SeedError(f"{path}: manifest not found")
-    entries = load_yaml(path) or []
+    entries = load_yaml(path)
+    if not isinstance(entries, list) or not entries:
+        shape = "is empty" if not entries else f"holds a {type(entries).__name__}"
+        raise SeedError(f"{path}:1: {shape}; it must be a list of plans (nothing was built or changed)")
     plans: list[Plan] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):
         where = f"{path}: entry {index + 1}"
+        if not isinstance(entry, dict):
+            raise SeedError(f"{where}: a plan must be a mapping of fields, not {type(entry).__name__}")
         for key in ("id", "raw_file", "sha256", "script"):
             if key not in entry or entry[key] in (None, ""):
                 raise SeedError(f"{where}: missing required key {key!r}")
@@ -117,6 +133,7 @@ def load_manifest(seeds_dir: Path) -> list[Plan]:
         if plan_id in seen:
             raise SeedError(f"{where}: duplicate plan id {plan_id!r} (first at entry {seen[plan_id]})")
         seen[plan_id] = index + 1
+        check_raw_file(entry["raw_file"], where)
         if entry["script"] not in ("Traditional", "Simplified"):
             raise SeedError(f"{where}: script must be Traditional or Simplified, not {entry['script']!r}")
         plans.append(
@@ -165,10 +182,35 @@ def decode_seed(data: bytes, path: Path, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def read_seed(seeds_dir: Path, plan: Plan) -> Seed:
-    path = Path(seeds_dir) / plan.raw_file
-    if not path.exists():
+MAX_SEED_BYTES = 20 * 1024 * 1024  # a long plan is about 1 MB; this leaves room and refuses /dev/zero
+
+
+def check_raw_file(raw_file, where: str) -> str:
+    """A manifest's raw_file must name a file inside seeds/raw/: never an
+    absolute path or one that climbs out with '..' (it would be published)."""
+    text = str(raw_file).replace("\\", "/")
+    parts = text.split("/")
+    if not isinstance(raw_file, str) or text.startswith("/") or ":" in text or len(parts) != 2 or parts[0] != "raw" or parts[1] in ("", ".", ".."):
+        raise SeedError(f"{where}: raw_file {str(raw_file)[:80]!r} must be raw/<file name>, inside seeds/raw/")
+    return text
+
+
+def seed_path(seeds_dir: Path, plan: Plan) -> Path:
+    """The plan's raw file, checked: a regular file (not a link out, a device
+    or a folder) inside seeds/raw/, within MAX_SEED_BYTES."""
+    path = Path(seeds_dir) / check_raw_file(plan.raw_file, f"{Path(seeds_dir) / MANIFEST_NAME}: plan {plan.id!r}")
+    if not os.path.lexists(path):
         raise SeedError(f"{path}: seed file of plan {plan.id!r} is missing")
+    if path.is_symlink() or not path.is_file():
+        raise SeedError(f"{path}: seed file of plan {plan.id!r} is not a regular file (a link, folder or device)")
+    size = path.stat().st_size
+    if size > MAX_SEED_BYTES:
+        raise SeedError(f"{path}: {size} bytes, over the {MAX_SEED_BYTES} byte limit of a plan (see README, Adding a plan)")
+    return path
+
+
+def read_seed(seeds_dir: Path, plan: Plan) -> Seed:
+    path = seed_path(seeds_dir, plan)
     data = path.read_bytes()
     digest = sha256_bytes(data)
     if digest != plan.sha256:
