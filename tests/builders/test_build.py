@@ -29,7 +29,9 @@ def small_project(target: Path, plan_ids=SMALL) -> Paths:
         shutil.copyfile(ROOT / "seeds" / plan["raw_file"], target / "seeds" / plan["raw_file"])
     (target / "seeds" / "plans.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for table in ("errata.yaml", "garbled_runs.yaml", "noise.yaml"):
-        shutil.copyfile(ROOT / "seeds" / table, target / "seeds" / table)
+        # Only the chosen plans' entries: an entry for a plan the manifest lacks is an error.
+        rows = [r for r in yaml.safe_load((ROOT / "seeds" / table).read_text(encoding="utf-8")) or [] if r["doc_id"] in plan_ids]
+        (target / "seeds" / table).write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (target / "annotations").mkdir()
     for name in ("labels.yaml", "audit_exceptions.yaml"):
         shutil.copyfile(ROOT / "annotations" / name, target / "annotations" / name)
