@@ -292,6 +292,10 @@ def command_normalization(args: argparse.Namespace) -> int:
     if args.action == "second-worksheet":
         path, count = workflow.write_second_worksheet(paths)
         console.print(f"wrote {count} items to {path}")
+    elif args.action == "agreement":
+        figures = workflow.measure_agreement(paths)
+        console.print_json(data={k: v for k, v in figures.items() if k != "disagreements"})
+        console.print("wrote annotations/normalized/agreement.json and annotations/normalized/adjudication.yaml")
     return 0
 
 
@@ -570,9 +574,12 @@ def make_parser() -> argparse.ArgumentParser:
         description="What each VALUE, DATE and DEPT span of the reviewed gold means: lo, hi, unit, bound; "
         "date_from, date_to; canonical, dept_id. Actions: `second-worksheet` writes the blind, stratified sample "
         "annotations/normalized/second/worksheet.jsonl (span, context and the plan's jurisdiction only: no proposal, "
-        "no first-pass value); the annotator fills it as annotations/normalized/second/README.md says.",
+        "no first-pass value); the annotator fills it as annotations/normalized/second/README.md says; `agreement` "
+        "checks second/filled.jsonl (file:line per problem), compares it with the first pass field by field and per "
+        "label, and writes annotations/normalized/agreement.json and the disagreements to "
+        "annotations/normalized/adjudication.yaml.",
     )
-    sub.add_argument("action", choices=["second-worksheet"])
+    sub.add_argument("action", choices=["second-worksheet", "agreement"])
     sub.set_defaults(handler=command_normalization)
     return parser
 

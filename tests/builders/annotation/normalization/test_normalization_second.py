@@ -150,3 +150,30 @@ def test_agreement_per_field_and_label():
     assert figures["per_field"]["bound"] == {"agree": 1, "of": 2, "agreement": 0.5}
     assert [d["item"] for d in figures["disagreements"]] == ["p1", "v1"]
     json.dumps(figures)
+
+
+def test_agreement_over_a_checkout_writes_figures_and_disagreements(tmp_path, paths):
+    import shutil
+
+    from builders.annotation.normalization.workflow import measure_agreement, normalized_dir
+    from builders.project import Paths
+
+    copy = Paths(tmp_path)
+    shutil.copytree(normalized_dir(paths), normalized_dir(copy))
+    with pytest.raises(FileNotFoundError, match="no filled second worksheet"):
+        measure_agreement(copy)
+    rows = [row for _, row in read_jsonl(second_dir(copy) / "worksheet.jsonl")]
+    first = {}
+    for path in normalized_dir(copy).glob("*.jsonl"):
+        first.update({row["item"]: row for _, row in read_jsonl(path)})
+    values = [r for r in rows if r["label"] == "VALUE"][:2]
+    filled = []
+    for row in values:
+        decided = {k: first[row["item"]]["normalized"][k] for k in ("lo", "hi", "unit", "bound")}
+        filled.append({**row, "annotator": "ann-N9, an AI annotator", **decided})
+    filled[1]["unit"] = filled[1]["unit"] + "x"
+    write_jsonl_atomic(second_dir(copy) / "filled.jsonl", filled)
+    figures = measure_agreement(copy)
+    assert figures["items_compared"] == 2 and figures["per_field"]["unit"] == {"agree": 1, "of": 2, "agreement": 0.5}
+    assert (normalized_dir(copy) / "agreement.json").exists()
+    assert "decision: null" in (normalized_dir(copy) / "adjudication.yaml").read_text(encoding="utf-8")
