@@ -16,8 +16,8 @@ half-open [start, end).
     numbers      numerals: Arabic, Chinese (cn2an), fractions, scale words
     values       VALUE -> lo, hi, unit, bound (bound words and comparators)
     dates        DATE -> date_from, date_to (years, months, days, plan periods)
-    departments  DEPT -> canonical name and id (alias table + jurisdiction)
-    store        reading, checking and writing normalised gold
+    departments  DEPT -> canonical name and id (alias table + jurisdiction):
+                 `normalize_dept(text, plan)`
     second       the blind second worksheet, reading it back, agreement
     workflow     the round trip over a checkout: propose, import, agreement
 """

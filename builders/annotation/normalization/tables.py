@@ -22,7 +22,10 @@ CONFIG_PATH = CONFIG_DIR / "normalization.yaml"
 TABLES_DIR = "normalization"  # under annotations/
 LEVELS = ("central", "province", "city", "county")
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PLACEHOLDERS = ("{province}", "{city}", "{county}", "{parent}")
+# Filled from the plan's manifest and the jurisdiction a span names (N15-N16):
+# the full names, the names without their 省/市/自治区 suffix, and the county.
+PLACEHOLDERS = ("{province}", "{city}", "{county}", "{province_short}", "{city_short}")
+REVIEW_DECISIONS = ("accepted", "corrected")
 
 
 class TableError(ValueError):
@@ -108,9 +111,16 @@ def load_periods(path: Path) -> list[Period]:
 
 @dataclass(frozen=True)
 class Body:
-    """One entry of the alias table. `canonical` may hold placeholders filled
-    from the plan's manifest ({city}, {province}) or the jurisdiction the span
-    names ({county}, {parent}); an entry without placeholders names one body."""
+    """One entry of the alias table: a type of body at one level.
+
+    `canonical` holds placeholders ({province}, {city}, {county},
+    {province_short}, {city_short}) filled from the plan's manifest and the
+    jurisdiction the span names. `aliases` are the names of the body without
+    any jurisdiction prefix (发改委, 发展改革委); an alias with a placeholder
+    (人民银行{city}中心支行) is matched against the whole span. `bare_place`
+    marks the entry a bare county name stands for in a responsibility list
+    (D15, H85). `review` records who read the entry against N14-N18 and what
+    they decided."""
 
     id: str
     canonical: str
@@ -121,6 +131,8 @@ class Body:
     cities: tuple[str, ...] = ()  # empty: any city
     source: str = ""
     note: str = ""
+    bare_place: bool = False
+    review: dict = field(default_factory=dict, compare=False)
     line: int = field(default=0, compare=False)
 
     def valid_in(self, year: int | None) -> bool:
@@ -128,37 +140,64 @@ class Body:
             return True
         return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
 
+    @property
+    def years(self) -> str:
+        return f"{self.valid_from or '…'}–{self.valid_to or '…'}"
+
 
 def load_departments(path: Path) -> list[Body]:
+    """The alias table, checked: required fields, ids, levels, years,
+    placeholders, a review record per entry, and no alias of two entries of
+    one level for overlapping years (the clash check)."""
     entries = load_yaml(path) or []
-    bodies, keys = [], {}
+    if not isinstance(entries, list):
+        raise TableError(f"{path}: must be a list of entries")
+    bodies, keys, ids = [], {}, {}
     for index, entry in enumerate(entries, start=1):
         where = f"{path}: entry {index}"
         if not isinstance(entry, dict):
             raise TableError(f"{where}: must be a mapping")
-        missing = [k for k in ("id", "canonical", "level", "aliases", "source") if not entry.get(k)]
+        missing = [k for k in ("id", "canonical", "level", "aliases", "source", "review") if not entry.get(k)]
         if missing:
             raise TableError(f"{where}: missing {', '.join(missing)}")
+        where = f"{path}: entry {index} ({entry['id']})"
+        if not isinstance(entry["aliases"], list) or not all(isinstance(a, str) and a for a in entry["aliases"]):
+            raise TableError(f"{where}: aliases must be a list of non-empty names")
+        review = entry["review"]
+        if not isinstance(review, dict) or not review.get("by") or review.get("decision") not in REVIEW_DECISIONS:
+            raise TableError(f"{where}: review needs `by` and a `decision` ({', '.join(REVIEW_DECISIONS)})")
         body = Body(
             id=str(entry["id"]), canonical=str(entry["canonical"]), level=str(entry["level"]),
-            aliases=tuple(str(a) for a in entry["aliases"]), valid_from=entry.get("valid_from"),
+            aliases=tuple(entry["aliases"]), valid_from=entry.get("valid_from"),
             valid_to=entry.get("valid_to"), cities=tuple(entry.get("cities") or ()), source=str(entry["source"]),
-            note=str(entry.get("note") or ""), line=index,
+            note=str(entry.get("note") or ""), bare_place=bool(entry.get("bare_place")), review=dict(review), line=index,
         )
         if not ENTRY_ID.match(body.id):
             raise TableError(f"{where}: id {body.id!r} must be lower-case ASCII words joined by hyphens")
         if body.level not in LEVELS:
             raise TableError(f"{where}: level {body.level!r} must be one of {', '.join(LEVELS)}")
         for year in (body.valid_from, body.valid_to):
-            if year is not None and not isinstance(year, int):
+            if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
                 raise TableError(f"{where}: valid_from/valid_to must be years, got {year!r}")
+        if body.valid_from and body.valid_to and body.valid_from > body.valid_to:
+            raise TableError(f"{where}: valid_from is after valid_to")
+        for text in (body.canonical, *body.aliases):
+            for name in re.findall(r"\{[^}]*\}", text):
+                if name not in PLACEHOLDERS:
+                    raise TableError(f"{where}: unknown placeholder {name} (known: {', '.join(PLACEHOLDERS)})")
+        if "{county}" in body.canonical and body.level != "county":
+            raise TableError(f"{where}: {{county}} is only known for a county-level entry")
+        previous = ids.get((body.level, body.id))
+        if previous and _overlap(previous, body):
+            raise TableError(f"{where}: id {body.id!r} ({body.level}) is also entry {previous.line} for overlapping years")
+        ids[(body.level, body.id)] = body
         for alias in body.aliases:
             for city in body.cities or ("*",):
                 key = (body.level, alias, city)
-                clash = keys.get(key)
-                if clash and _overlap(clash, body):
-                    raise TableError(f"{where}: alias {alias!r} ({body.level}) is also in entry {clash.line} ({clash.id}) for overlapping years")
-                keys[key] = body
+                for clash in keys.get(key, []):
+                    if _overlap(clash, body):
+                        raise TableError(f"{where}: alias {alias!r} ({body.level}) is also in entry {clash.line} ({clash.id}) for overlapping years")
+                keys.setdefault(key, []).append(body)
         bodies.append(body)
     return bodies
 

@@ -134,13 +134,14 @@ def test_date_and_field_checks():
 
 def test_bad_tables_name_file_and_entry(tmp_path):
     path = tmp_path / "departments.yaml"
-    path.write_text("- {id: Bad Id, canonical: x, level: city, aliases: [a], source: s}\n", encoding="utf-8")
-    with pytest.raises(TableError, match=r"departments.yaml: entry 1: id 'Bad Id'"):
+    review = "review: {by: x, decision: accepted}"
+    path.write_text(f"- {{id: Bad Id, canonical: x, level: city, aliases: [a], source: s, {review}}}\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"departments.yaml: entry 1 \(Bad Id\): id 'Bad Id'"):
         load_departments(path)
     path.write_text(
-        "- {id: a, canonical: x, level: city, aliases: [财政局], source: s}\n"
-        "- {id: b, canonical: y, level: city, aliases: [财政局], source: s}\n", encoding="utf-8")
-    with pytest.raises(TableError, match=r"entry 2: alias '财政局'"):
+        f"- {{id: a, canonical: x, level: city, aliases: [财政局], source: s, {review}}}\n"
+        f"- {{id: b, canonical: y, level: city, aliases: [财政局], source: s, {review}}}\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"entry 2 \(b\): alias '财政局'"):
         load_departments(path)
     periods = tmp_path / "periods.yaml"
     periods.write_text("- {number: 1, names: [一五], first: 1957, last: 1953}\n", encoding="utf-8")
