@@ -292,6 +292,38 @@ def command_normalization(args: argparse.Namespace) -> int:
     if args.action == "second-worksheet":
         path, count = workflow.write_second_worksheet(paths)
         console.print(f"wrote {count} items to {path}")
+    elif args.action == "dept-worksheet":
+        from builders.io import dump_yaml, write_text_atomic
+
+        if not args.plan:
+            plain("dept-worksheet needs --plan")
+            return 2
+        out = Path(args.out) if args.out else workflow.decisions_path(paths, args.plan)
+        if out.exists() and not args.out:
+            plain(f"{out} exists (filled decisions are never overwritten); give --out to write elsewhere")
+            return 1
+        write_text_atomic(out, dump_yaml(workflow.dept_worksheet(paths, args.plan)))
+        console.print(f"wrote the DEPT review worksheet of {args.plan} to {out}")
+    elif args.action == "import-dept":
+        files = [Path(args.file)] if args.file else sorted((workflow.normalized_dir(paths) / workflow.DECISIONS_DIR).glob("*.dept.yaml"))
+        for file in files:
+            try:
+                written, counts = workflow.import_dept_decisions(paths, file)
+            except ValueError as error:
+                plain(str(error))
+                return 1
+            console.print(f"{file.name}: {counts} -> {written}")
+    elif args.action == "summary":
+        from rich.table import Table
+
+        rows = workflow.gold_summary(paths)
+        table = Table(title="normalised gold (annotations/normalized/)")
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
+        console.print(table)
     elif args.action == "agreement":
         figures = workflow.measure_agreement(paths)
         console.print_json(data={k: v for k, v in figures.items() if k != "disagreements"})
@@ -577,9 +609,17 @@ def make_parser() -> argparse.ArgumentParser:
         "no first-pass value); the annotator fills it as annotations/normalized/second/README.md says; `agreement` "
         "checks second/filled.jsonl (file:line per problem), compares it with the first pass field by field and per "
         "label, and writes annotations/normalized/agreement.json and the disagreements to "
-        "annotations/normalized/adjudication.yaml.",
+        "annotations/normalized/adjudication.yaml. DEPT first pass: `dept-worksheet --plan P` writes every DEPT span "
+        "of P with its context and the normaliser's proposal (canonical, dept_id, or a reason code) to "
+        "annotations/normalized/decisions/P.dept.yaml; the annotator sets each `outcome` to accepted, corrected "
+        "(with canonical, jurisdiction and a note) or unresolvable (with a reason); `import-dept [--file F]` writes "
+        "the decisions into annotations/normalized/P.jsonl, keeping the VALUE and DATE records. `summary` prints, per "
+        "label, the spans, records, outcomes and the share of proposals accepted unchanged.",
     )
-    sub.add_argument("action", choices=["second-worksheet", "agreement"])
+    sub.add_argument("action", choices=["second-worksheet", "agreement", "dept-worksheet", "import-dept", "summary"])
+    sub.add_argument("--plan", help="plan id (dept-worksheet)")
+    sub.add_argument("--out", help="where to write the worksheet (dept-worksheet; default the decisions folder)")
+    sub.add_argument("--file", help="one filled DEPT worksheet (import-dept; default all in the decisions folder)")
     sub.set_defaults(handler=command_normalization)
     return parser
 

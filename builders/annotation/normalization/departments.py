@@ -393,3 +393,34 @@ def default_table(path: Path = TABLE_PATH) -> list[Body]:
     """The committed alias table (re-read when the file changes)."""
     path = Path(path)
     return list(_table_at(str(path), path.stat().st_mtime))
+
+
+def dept_id_of(canonical: str, jurisdiction: str, plan: dict | PlanPlace, table: list[Body] | None = None) -> str:
+    """The dept_id of an annotator's canonical name (a corrected span): the
+    table entry whose filled canonical name it is, else `dept_id_for`."""
+    place = plan if isinstance(plan, PlanPlace) else PlanPlace.from_manifest(plan)
+    table = default_table() if table is None else table
+    for body in table:
+        if body.cities and place.city not in body.cities:
+            continue
+        county = jurisdiction if body.level == "county" else None
+        if body.valid_in(place.year) and fill(body.canonical, place, county) == canonical:
+            expected = {"central": CENTRAL, "province": place.province, "city": place.city, "county": county}[body.level]
+            if expected == jurisdiction:
+                return f"{jurisdiction}/{body.id}"
+    return dept_id_for(jurisdiction, canonical)
+
+
+def inconsistent_bodies(records: list[dict]) -> list[str]:
+    """N18 within one plan: one canonical name, one id, and the other way round."""
+    by_name: dict[str, set[str]] = {}
+    by_id: dict[str, set[str]] = {}
+    for record in records:
+        fields = record["normalized"]
+        if record["label"] != "DEPT" or fields.get("canonical") is None:
+            continue
+        by_name.setdefault(fields["canonical"], set()).add(fields["dept_id"])
+        by_id.setdefault(fields["dept_id"], set()).add(fields["canonical"])
+    problems = [f"{name!r} has ids {sorted(ids)}" for name, ids in sorted(by_name.items()) if len(ids) > 1]
+    problems += [f"id {id_!r} has names {sorted(names)}" for id_, names in sorted(by_id.items()) if len(names) > 1]
+    return problems
