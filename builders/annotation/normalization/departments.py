@@ -12,7 +12,9 @@ A span is read as [jurisdiction prefix] + [body name]:
   `annotations/normalization/departments.yaml` of that level, valid in the
   plan's year (N17).
 
-The public entry is `normalize_dept(text, plan)`. It never guesses: a span it
+The public entries are `normalize_dept(text, plan)` for one span and
+`normalize_depts(spans, text, plan)` for the spans of a text (elided names
+then take their list's level). It never guesses: a span it
 cannot read gets a reason code (REASONS) and no name. dept_id is
 `<jurisdiction>/<entry id>` (N18); a body that is not in the table (an
 annotator's correction) gets `<jurisdiction>/name-<hash>` from `dept_id_for`,
@@ -256,7 +258,8 @@ def _result(body: Body, jurisdiction: Jurisdiction, place: PlanPlace) -> DeptNor
 
 def simplified(text: str, script: str) -> str:
     """The span in Simplified script (N14): OpenCC t2s for a Traditional plan."""
-    text = unicodedata.normalize("NFC", text).strip()
+    # Names never contain spaces: those inside a span are layout (PDF) spaces.
+    text = "".join(unicodedata.normalize("NFC", text).split())
     if script == "Traditional":
         return _converter().convert(text)
     return text
@@ -382,6 +385,17 @@ def list_levels(spans: list[tuple[int, int]], text: str, plan: dict | PlanPlace,
             if chosen:
                 result[span] = chosen
     return result
+
+
+def normalize_depts(spans: list[tuple[int, int]], text: str, plan: dict | PlanPlace, table: list[Body] | None = None,
+                    settings: Settings | None = None) -> dict[tuple[int, int], DeptNormalization]:
+    """(start, end) -> the reading of each DEPT span of one unit (or one
+    document) of `text`: `normalize_dept` with the level of the list each
+    span stands in (H86). Offsets are code points, half-open."""
+    table = default_table() if table is None else table
+    settings = settings or load_settings()
+    levels = list_levels(spans, text, plan, settings)
+    return {span: normalize_dept(text[span[0] : span[1]], plan, table, levels.get(span), settings) for span in spans}
 
 
 @lru_cache(maxsize=4)

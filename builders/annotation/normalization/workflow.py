@@ -22,7 +22,7 @@ from builders.annotation.gold import load_gold
 from builders.annotation.normalization.model import LABELS
 from builders.annotation.normalization.dates import normalize_date
 from builders.annotation.normalization.departments import (
-    default_table, dept_id_of, inconsistent_bodies, list_levels, normalize_dept,
+    default_table, dept_id_of, inconsistent_bodies, normalize_depts,
 )
 from builders.annotation.normalization.model import DECIDED_FIELDS, LABEL_FIELDS, Proposal, check_fields
 from builders.annotation.normalization.second import agreement, read_filled, sample, span_key, worksheet_row
@@ -112,7 +112,7 @@ def propose_plan(paths: Paths, plan: PlanSpans, labels: tuple[str, ...] = ("VALU
     lists = {}
     for spans in by_unit.values():
         lists.update(list_bounds(spans, simple, settings))
-    dept_levels: dict[tuple[int, int], str] = {}
+    depts = {}
     if "DEPT" in labels:
         table = default_table(tables_dir(paths.annotations) / "departments.yaml")
         dept_units: dict[int, list[tuple[int, int]]] = {}
@@ -120,7 +120,7 @@ def propose_plan(paths: Paths, plan: PlanSpans, labels: tuple[str, ...] = ("VALU
             if span["label"] == "DEPT":
                 dept_units.setdefault(span["unit"], []).append((span["start"], span["end"]))
         for spans in dept_units.values():
-            dept_levels.update(list_levels(spans, simple, plan.plan, settings))
+            depts.update(normalize_depts(spans, plan.doc.text, plan.plan, table, settings))
     for span in plan.spans:
         if span["label"] not in labels:
             continue
@@ -131,9 +131,7 @@ def propose_plan(paths: Paths, plan: PlanSpans, labels: tuple[str, ...] = ("VALU
             proposal = normalize_value(text, simple[unit["start"] : span["start"]], settings,
                                        list_bound=last_word, list_comparator=comparator)
         elif span["label"] == "DEPT":
-            written = plan.doc.text[span["start"] : span["end"]]
-            proposal = normalize_dept(written, plan.plan, table, dept_levels.get((span["start"], span["end"])),
-                                      settings).proposal()
+            proposal = depts[(span["start"], span["end"])].proposal()
         else:
             proposal = normalize_date(text, periods, settings)
         proposals[span_key(plan.doc.doc_id, span["start"], span["end"])] = proposal

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from builders.annotation.normalization.departments import (
-    REASONS, PlanPlace, default_table, dept_id_for, list_levels, normalize_dept, plan_year,
+    REASONS, PlanPlace, default_table, dept_id_for, list_levels, normalize_dept, normalize_depts, plan_year,
 )
 from builders.annotation.normalization.tables import TableError, load_departments
 
@@ -56,6 +56,15 @@ def test_renamed_bodies_follow_the_plan_year():
     assert read("卫计委").reason is None and read("卫生局").reason == "not_valid_in_year"
 
 
+def test_common_bodies_of_each_level_and_their_successors():
+    assert read("省财政厅").canonical == "山西省财政厅"
+    assert read("国家统计局").dept_id == "国家/statistics" and read("统计局").dept_id == "大同市/statistics"
+    assert read("市安监局").reason is None and read("市应急管理局").reason == "not_valid_in_year"
+    assert read("市应急管理局", LATER).canonical == "大同市应急管理局"
+    assert read("国务院国资委").canonical == "国务院国有资产监督管理委员会"
+    assert read("市 发改委").dept_id == "大同市/development-reform"  # a layout space
+
+
 def test_plan_year_from_issue_date_then_period():
     assert plan_year(DATONG) == 2016 and plan_year(REGION) == 2016
     assert plan_year({"issue_date": None, "plan_period": None}) is None
@@ -87,6 +96,10 @@ def test_elided_names_take_their_lists_level():
     assert read("能源局", list_level="central").dept_id == "国家/energy-administration"
     assert read("发改委", list_level="city").dept_id == "大同市/development-reform"
     assert read("发改委", list_level="central").dept_id == "国家/development-reform"
+    readings = normalize_depts(spans, text, DATONG)
+    assert [readings[s].dept_id for s in spans] == [
+        "国家/development-reform", "国家/energy-administration", "大同市/economy-information",
+        "大同市/development-reform", "大同市/finance"]
 
 
 def test_whole_span_aliases_name_branches_with_their_city():
