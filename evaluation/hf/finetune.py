@@ -2,7 +2,7 @@
 character per token, and score it with the project's scorer.
 
     python -m evaluation.hf.finetune --model PATH/TO/CHECKPOINT --out runs/bert \
-        [--config spans] [--epochs 3] [--learning-rate 5e-5] [--batch-size 16] [--seed 0]
+        [--config spans] [--epochs 3] [--learning-rate 5e-5] [--warmup-ratio 0] [--batch-size 16] [--seed 0]
 
 PATH is a local directory with a model and its tokenizer (a BERT-style
 Chinese checkpoint you downloaded yourself, or one built locally): nothing is
@@ -71,7 +71,7 @@ def encode_units(tokenizer, units, tag_ids: dict[str, int], max_length: int = 51
 
 
 def finetune(train_units, dev_units, checkpoint: Path, out_dir: Path, epochs: float = 3.0, learning_rate: float = 5e-5,
-             batch_size: int = 16, seed: int = 0, max_steps: int = -1) -> dict[str, float]:
+             batch_size: int = 16, seed: int = 0, max_steps: int = -1, warmup_ratio: float = 0.0) -> dict[str, float]:
     """Fine-tune `checkpoint` on `train_units`, evaluate on `dev_units`, save
     to `out_dir`. Returns the last evaluation's metrics."""
     import torch
@@ -97,7 +97,8 @@ def finetune(train_units, dev_units, checkpoint: Path, out_dir: Path, epochs: fl
     max_length = min(512, getattr(model.config, "max_position_embeddings", 512))
     args = TrainingArguments(
         output_dir=str(Path(out_dir) / "checkpoints"), num_train_epochs=epochs, max_steps=max_steps,
-        learning_rate=learning_rate, per_device_train_batch_size=batch_size, per_device_eval_batch_size=batch_size,
+        learning_rate=learning_rate, warmup_ratio=warmup_ratio, per_device_train_batch_size=batch_size,
+        per_device_eval_batch_size=batch_size,
         seed=seed, data_seed=seed, eval_strategy="epoch", save_strategy="no", logging_strategy="no",
         report_to=[], use_cpu=True, disable_tqdm=True, dataloader_num_workers=0,
     )
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (default: run the epochs)")
     parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--warmup-ratio", type=float, default=0.0,
+                        help="share of the steps with a rising learning rate (a model trained from scratch needs some)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     train = load_gold(root, args.config, "train")
     dev = load_gold(root, args.config, "validation") if args.config == "spans" else train
     metrics = finetune(train, dev, Path(args.model), Path(args.out), args.epochs, args.learning_rate, args.batch_size,
-                       args.seed, args.max_steps)
+                       args.seed, args.max_steps, args.warmup_ratio)
     print(json.dumps({k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}, indent=1))
     test = load_gold(root, args.config, "test")
     pred = predict(hf_model(str(args.out)), test)

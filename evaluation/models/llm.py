@@ -11,8 +11,11 @@ not yet used); strings not in the text are counted as unaligned.
 
 Endpoint and key: `base_url` / `api_key` arguments, else the environment
 (`PLANCORPUS_LLM_BASE_URL`, `PLANCORPUS_LLM_API_KEY`), else a local server at
-http://127.0.0.1:8000/v1. Nothing here is called by the tests with a real
-endpoint: they pass a client object of their own.
+http://127.0.0.1:8000/v1. A request that fails (endpoint down, HTTP error)
+stops the run with an error naming the unit and the endpoint; the units
+answered so far are saved, and the next run asks only the others. The tests
+run the real client against a local HTTP server they start
+(tests/evaluation/test_llm_server.py).
 """
 
 from __future__ import annotations
@@ -31,13 +34,22 @@ PROMPT = Path(__file__).resolve().parent.parent / "configs" / "llm_prompt.yaml"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 
 
-def make_client(base_url: str | None = None, api_key: str | None = None):
+def make_client(base_url: str | None = None, api_key: str | None = None, max_retries: int = 2):
     try:
         from openai import OpenAI
     except ImportError as error:
         raise AdapterError("llm: needs the optional dependency: pip install -e '.[llm]'") from error
     return OpenAI(base_url=base_url or os.environ.get("PLANCORPUS_LLM_BASE_URL") or DEFAULT_BASE_URL,
-                  api_key=api_key or os.environ.get("PLANCORPUS_LLM_API_KEY") or "not-needed")
+                  api_key=api_key or os.environ.get("PLANCORPUS_LLM_API_KEY") or "not-needed", max_retries=max_retries)
+
+
+def _request_errors() -> tuple[type[BaseException], ...]:
+    """The client's own request errors (connection, timeout, HTTP status)."""
+    try:
+        from openai import APIError
+    except ImportError:
+        return ()
+    return (APIError,)
 
 
 def few_shot(train_units: Iterable, n_examples: int, max_chars: int) -> list:
@@ -108,13 +120,21 @@ def run_llm(model: str, units: list, train_units: list, out_path: Path, client=N
                 done[record["id"]] = record
     client = client or make_client()
     lines = []
+    errors = _request_errors()
     try:
         for unit in progress(units):
             if unit.id not in done:
-                reply = client.chat.completions.create(
-                    model=model, messages=build_messages(unit.text, examples, prompt),
-                    temperature=prompt["temperature"], max_tokens=prompt["max_tokens"],
-                )
+                try:
+                    reply = client.chat.completions.create(
+                        model=model, messages=build_messages(unit.text, examples, prompt),
+                        temperature=prompt["temperature"], max_tokens=prompt["max_tokens"],
+                    )
+                except errors as error:
+                    where = getattr(client, "base_url", "the endpoint")
+                    raise AdapterError(
+                        f"llm:{model}: the request for unit {unit.id} to {where} failed ({type(error).__name__}: {error}); "
+                        f"{len(done)} answered unit(s) saved in {out_path}: run again to resume"
+                    ) from error
                 content = reply.choices[0].message.content or ""
                 entities, problem = parse_response(content, labels)
                 done[unit.id] = {"id": unit.id, "entities": entities, "response": content, "model": model,

@@ -1,6 +1,7 @@
-"""The LLM adapter with a client object of the test's own (never a real
-endpoint): fixed prompt with few-shot examples from train, responses saved
-and re-scored from the file, strings aligned, unaligned ones counted."""
+"""The LLM adapter with a client object of the test's own: fixed prompt with
+few-shot examples from train, responses saved and re-scored from the file,
+strings aligned, unaligned ones counted. The real client against a local
+server, and the command line, are in test_llm_server.py."""
 
 import json
 from types import SimpleNamespace
@@ -72,21 +73,3 @@ def test_model_form_and_default_endpoint():
     assert predict("市交通局牵头,2030年完成") == [(0, 4, "DEPT"), (7, 12, "DATE")]
     assert DEFAULT_BASE_URL.startswith("http://127.0.0.1")
 
-
-def test_evaluate_an_llm_end_to_end_with_saved_responses(paths, tmp_path):
-    from evaluation.run import evaluate
-
-    class Everywhere(FakeClient):
-        """Names the first two characters of every unit a DEPT, plus one string never in any text."""
-
-        def create(self, **request):
-            text = request["messages"][-1]["content"].rsplit("文本: ", 1)[1].strip()
-            answer = json.dumps({"entities": [{"text": text[:2], "label": "DEPT"}, {"text": "不存在的机构XYZ", "label": "DEPT"}]},
-                                ensure_ascii=False)
-            return SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content=answer))])
-
-    evaluation, units = evaluate(paths.root, model="llm:m", split="validation", n_resamples=0,
-                                 responses=tmp_path / "r.jsonl", client=Everywhere({}))
-    assert evaluation.model == "llm:m" and (tmp_path / "r.jsonl").exists()
-    assert evaluation.string_entities == 2 * len(units) and len(evaluation.unaligned) == len(units)
-    assert evaluation.to_dict()["unaligned"]["rate"] == 0.5
