@@ -17,6 +17,7 @@ Deterministic on CPU for a given seed (transformers' `set_seed`, one thread).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,9 +96,13 @@ def finetune(train_units, dev_units, checkpoint: Path, out_dir: Path, epochs: fl
         ignore_mismatched_sizes=True, local_files_only=True,
     )
     max_length = min(512, getattr(model.config, "max_position_embeddings", 512))
+    # transformers 5 reads a float warmup_steps in [0, 1) as a share of the
+    # steps and has no warmup_ratio; 4.x has warmup_ratio.
+    warmup = ({"warmup_ratio": warmup_ratio} if "warmup_ratio" in inspect.signature(TrainingArguments).parameters
+              else {"warmup_steps": float(warmup_ratio)})
     args = TrainingArguments(
         output_dir=str(Path(out_dir) / "checkpoints"), num_train_epochs=epochs, max_steps=max_steps,
-        learning_rate=learning_rate, warmup_ratio=warmup_ratio, per_device_train_batch_size=batch_size,
+        learning_rate=learning_rate, **warmup, per_device_train_batch_size=batch_size,
         per_device_eval_batch_size=batch_size,
         seed=seed, data_seed=seed, eval_strategy="epoch", save_strategy="no", logging_strategy="no",
         report_to=[], use_cpu=True, disable_tqdm=True, dataloader_num_workers=0,

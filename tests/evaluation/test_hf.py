@@ -92,7 +92,7 @@ def test_the_documented_script_runs_on_the_dataset(tiny_bert, tmp_path, paths, c
     from evaluation.hf.finetune import main
 
     folder, _ = tiny_bert
-    assert main(["--model", str(folder), "--out", str(tmp_path / "run"), "--root", str(paths.root), "--max-steps", "2",
+    assert main(["--model", str(folder), "--out", str(tmp_path / "run"), "--root", str(paths.root), "--max-steps", "2", "--warmup-ratio", "0.5",
                  "--batch-size", "32"]) == 0
     out = capsys.readouterr().out
     assert "eval_strict_micro_f1" in out and "test: strict micro P" in out
