@@ -8,6 +8,8 @@ numbers, and a fine-tuning script (`python -m evaluation.hf.finetune`).
     chars     one character per word: encoding, alignment of subword
               tokens to code-point spans, prediction
     finetune  fine-tuning on the dataset, compute_metrics, the script
+    tiny      a tiny BERT with random weights and a character vocabulary
+              from train (the recipe check; no pre-training, no download)
 
 The dataset's `tokens` config trains one character per token, so a model
 must also predict on characters: a WordPiece pipeline over raw text splits

@@ -11,6 +11,7 @@ transformers = pytest.importorskip("transformers")
 from builders.annotation.labels import load_labels  # noqa: E402
 from evaluation.hf.chars import IGNORE, encode, tags_from_tokens, windows  # noqa: E402
 from evaluation.hf.finetune import finetune, make_compute_metrics, strict_metrics  # noqa: E402
+from evaluation.hf.tiny import build_tiny_bert, char_vocabulary, wordpiece_tokenizer  # noqa: E402
 from evaluation.inputs import GoldUnit  # noqa: E402
 from evaluation.models import load_model  # noqa: E402
 from evaluation.scorer import Entity  # noqa: E402
@@ -39,7 +40,8 @@ def tiny_bert(tmp_path_factory):
     chars = sorted({c for u in UNITS for c in u.text} | set("0123456789𠀋 "))
     vocab = SPECIAL + chars + ["2025", "##0", "##2", "##5"]
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = transformers.BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=False, tokenize_chinese_chars=True)
+    tokenizer = wordpiece_tokenizer(folder / "vocab.txt")
+    assert tokenizer.convert_ids_to_tokens(tokenizer("2025年")["input_ids"]) == ["[CLS]", "2025", "年", "[SEP]"]
     tags = list(load_labels().bio_tags)
     torch.manual_seed(0)
     config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
@@ -97,3 +99,21 @@ def test_the_documented_script_runs_on_the_dataset(tiny_bert, tmp_path, paths, c
     out = capsys.readouterr().out
     assert "eval_strict_micro_f1" in out and "test: strict micro P" in out
     assert (tmp_path / "run" / "config.json").exists()
+
+
+def test_tiny_bert_from_the_train_characters(tmp_path):
+    """The recipe-check model: every train character its own token (no
+    [UNK] on train text), unseen characters [UNK], the seed fixes the weights."""
+    assert char_vocabulary(["市水利局 负责", "水利"], min_count=2) == SPECIAL + ["利", "水"]
+    config = {"model": {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32,
+                        "max_position_embeddings": 64}}
+    first = build_tiny_bert(UNITS, tmp_path / "a", seed=3, config=config)
+    again = build_tiny_bert(UNITS, tmp_path / "b", seed=3, config=config)
+    other = build_tiny_bert(UNITS, tmp_path / "c", seed=4, config=config)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(first), local_files_only=True)
+    ids = encode(tokenizer, list(UNITS[0].text))["input_ids"]
+    assert len(ids) == len(UNITS[0].text) + 2 and tokenizer.unk_token_id not in ids
+    assert encode(tokenizer, list("市卫健委"))["input_ids"].count(tokenizer.unk_token_id) == 3
+    weights = [transformers.BertForTokenClassification.from_pretrained(str(path)).state_dict() for path in (first, again, other)]
+    key = "bert.embeddings.word_embeddings.weight"
+    assert torch.equal(weights[0][key], weights[1][key]) and not torch.equal(weights[0][key], weights[2][key])
