@@ -307,6 +307,11 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
         digest.update(f"relations/agreement.json {file_sha256(relation_agreement)}\n".encode())
     if relation_results.exists():
         digest.update(f"results/relations/rules.json {file_sha256(relation_results)}\n".encode())
+    # The normalisation section of the card: result records, agreement, and the
+    # normalised gold their fingerprint is checked against.
+    normalized = paths.annotations / "normalized"
+    for path in sorted(paths.results.glob("normalization/*.json")) + sorted(normalized.glob("*.jsonl")) + sorted(normalized.glob("*.json")):
+        digest.update(f"{path.relative_to(paths.root).as_posix()} {file_sha256(path)}\n".encode())
     # The release files read the version, its date in the changelog and the
     # adjudication count (VERSION has no suffix, so code_version skips it).
     for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md", paths.annotations / "adjudication.yaml"):
@@ -436,7 +441,20 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         release=release_inputs(paths),
         relation_baselines=_optional_json(paths.results / "relations" / "rules.json"),
         relation_agreement=_optional_json(paths.annotations / "relations" / "agreement.json"),
+        normalization=_normalization_inputs(paths),
     )
+
+
+def _normalization_inputs(paths: Paths) -> dict:
+    """What the card's normalisation section reads: the result records of
+    evaluation/results/normalization/, the agreement of the blind second
+    pass, and the normalised gold's fingerprint (a record on other gold is stale)."""
+    from builders.annotation.normalization.workflow import gold_fingerprint, normalized_dir
+
+    folder = paths.results / "normalization"
+    records = [_optional_json(path) for path in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    return {"records": records, "agreement": _optional_json(normalized_dir(paths) / "agreement.json"),
+            "gold_fingerprint": gold_fingerprint(paths)}
 
 
 def _output_signatures(paths: Paths) -> dict[str, list[int]]:

@@ -328,6 +328,15 @@ def command_normalization(args: argparse.Namespace) -> int:
         figures = workflow.measure_agreement(paths)
         console.print_json(data={k: v for k, v in figures.items() if k != "disagreements"})
         console.print("wrote annotations/normalized/agreement.json and annotations/normalized/adjudication.yaml")
+    elif args.action == "issues":
+        path, issues = workflow.write_issues(paths)
+        counts: dict[tuple[str, str], int] = {}
+        for issue in issues:
+            counts[(issue["label"], issue["reason"])] = counts.get((issue["label"], issue["reason"]), 0) + 1
+        rows = [{"label": label, "reason": reason, "spans": n} for (label, reason), n in sorted(counts.items())]
+        if rows:
+            console.print(_table("gold spans whose normalisation is null", rows))
+        console.print(f"wrote {len(issues)} issue(s) to {path}")
     return 0
 
 
@@ -345,6 +354,25 @@ def command_evaluate_relations(args: argparse.Namespace) -> int:
     print(result["markdown"])
     write_json_atomic(paths.results / "relations" / "rules.json", result)
     console.print("wrote evaluation/results/relations/rules.json; run `plancorpus build` to put the table on the card")
+    return 0
+
+
+def command_evaluate_normalization(args: argparse.Namespace) -> int:
+    from builders.io import write_json_atomic
+    from evaluation.normalization.baseline import predictions_record, record_path, write_rules_record
+
+    paths = Paths(Path(args.root).resolve())
+    if args.predictions:
+        if not args.system:
+            raise ValueError("--predictions needs --system NAME (the record is evaluation/results/normalization/NAME.json)")
+        record = predictions_record(paths, Path(args.predictions), args.system, args.bootstrap)
+        path = record_path(paths).with_name(f"{args.system}.json")
+        write_json_atomic(path, record)
+    else:
+        path, record = write_rules_record(paths, args.bootstrap)
+    print(record["markdown"])
+    console.print(f"wrote {path.relative_to(paths.root) if path.is_relative_to(paths.root) else path}; "
+                  "run `plancorpus build` to put the table on the card")
     return 0
 
 
@@ -580,6 +608,24 @@ def make_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=command_evaluate_relations)
 
     sub = commands.add_parser(
+        "evaluate-normalization",
+        help="score normalisation (values, dates, departments) against the normalised gold",
+        description="Score what VALUE, DATE and DEPT spans mean (GUIDELINES.md section 11) against the reviewed "
+        "normalised gold of annotations/normalized/. Given the gold spans: VALUE exact on lo/hi/unit/bound and per "
+        "field, DATE exact interval and interval overlap, DEPT canonical name and pairwise F1 of 'same body' within "
+        "a plan. End to end: P/R/F1 where a predicted span counts only when its offsets, label AND normalisation are "
+        "right. 95%% bootstrap intervals over units. By default scores the rules baseline (rule pre-annotator + "
+        "normaliser) and writes evaluation/results/normalization/rules.json, whose table the next `plancorpus build` "
+        "puts on the card. With --predictions F --system NAME scores a JSONL file of {doc_id, start, end, label, "
+        "normalized} (document-level code-point offsets, half-open) instead. A label without gold, or that the system "
+        "never normalises, is reported as not evaluated.",
+    )
+    sub.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (0: none)")
+    sub.add_argument("--predictions", help="JSONL predictions file to score instead of the rules baseline")
+    sub.add_argument("--system", help="name of the system in --predictions (its record's file name)")
+    sub.set_defaults(handler=command_evaluate_normalization)
+
+    sub = commands.add_parser(
         "relations",
         help="relation annotation: worksheets, import, validation (GUIDELINES.md section 12)",
         description="Responsibility (task -> DEPT with a role) and measurement (VALUE -> INDICATOR, VALUE -> DATE, "
@@ -614,9 +660,12 @@ def make_parser() -> argparse.ArgumentParser:
         "annotations/normalized/decisions/P.dept.yaml; the annotator sets each `outcome` to accepted, corrected "
         "(with canonical, jurisdiction and a note) or unresolvable (with a reason); `import-dept [--file F]` writes "
         "the decisions into annotations/normalized/P.jsonl, keeping the VALUE and DATE records. `summary` prints, per "
-        "label, the spans, records, outcomes and the share of proposals accepted unchanged.",
+        "label, the spans, records, outcomes and the share of proposals accepted unchanged. `issues` writes "
+        "annotations/normalized/report/issues.jsonl, every gold span whose normalisation is null (plan, span, "
+        "code-point offsets, the normaliser's reason code or annotator_unresolvable, the annotator's reason; "
+        "not_yet_normalized when no reviewed record exists), so nothing fails silently.",
     )
-    sub.add_argument("action", choices=["second-worksheet", "agreement", "dept-worksheet", "import-dept", "summary"])
+    sub.add_argument("action", choices=["second-worksheet", "agreement", "dept-worksheet", "import-dept", "summary", "issues"])
     sub.add_argument("--plan", help="plan id (dept-worksheet)")
     sub.add_argument("--out", help="where to write the worksheet (dept-worksheet; default the decisions folder)")
     sub.add_argument("--file", help="one filled DEPT worksheet (import-dept; default all in the decisions folder)")

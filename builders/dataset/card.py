@@ -142,6 +142,41 @@ def relation_agreement_text(figures: dict | None) -> str:
             + markdown_table(["relation", "compared", "agreement"], rows))
 
 
+def normalization_agreement_text(figures: dict | None) -> str:
+    """The normalisation agreement (annotations/normalized/agreement.json) as a table."""
+    if not figures:
+        return ("Not yet measured: the blind second normalisation (`annotations/normalized/second/worksheet.jsonl`) "
+                "has not been filled.")
+    rows = []
+    for label, stats in figures["per_label"].items():
+        rows.append([label, "whole span (every field)", stats["spans"], f"{stats['span_exact_agreement']:.3f}"])
+        rows += [[label, f"`{name}`", stats["spans"], f"{value:.3f}"] for name, value in stats["fields"].items()]
+    who = ", ".join(figures.get("second_annotators", [])) or "the second annotator"
+    return (f"Blind second normalisation of {figures['items_compared']} spans by {who}, against the first pass before "
+            "adjudication (`annotations/normalized/agreement.json`; exact agreement, numbers within a relative "
+            "1e-9):\n\n" + markdown_table(["label", "field", "spans", "agreement"], rows))
+
+
+def normalization_blocks(normalization: dict | None) -> dict[str, str]:
+    """The card's normalisation baseline table (evaluation/results/normalization/,
+    each record's own table, marked stale when computed on other normalised
+    gold) and the agreement of the blind second pass."""
+    normalization = normalization or {}
+    records = [r for r in normalization.get("records") or [] if r and r.get("markdown")]
+    if records:
+        parts = []
+        for record in records:
+            current = record.get("gold_fingerprint") == normalization.get("gold_fingerprint")
+            note = "" if current else (f"\n\n**Stale**: `{record['system']}` was scored on other normalised gold; "
+                                       f"rerun `{record.get('command', 'plancorpus evaluate-normalization')}`.")
+            parts.append(record["markdown"] + note)
+        baselines = "\n\n".join(parts)
+    else:
+        baselines = "Not yet run (`plancorpus evaluate-normalization`)."
+    return {"normalization_baselines": baselines,
+            "normalization_agreement": normalization_agreement_text(normalization.get("agreement"))}
+
+
 def size_category(count: int) -> str:
     for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
         if count < bound:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from builders import __version__
 from builders.annotation.labels import LabelSet
-from builders.dataset.card import card_blocks, card_metadata, config_loading, config_rows, languages, render_card, size_category
+from builders.dataset.card import (
+    card_blocks, card_metadata, config_loading, config_rows, languages, normalization_blocks, render_card, size_category,
+)
 from builders.dataset.citation import CITATION_FILE, bibtex, citation, citation_cff, release_date
 from builders.dataset.croissant import CROISSANT_FILE, croissant_bytes, croissant_metadata, dataset_facts
 from builders.dataset.tables import config_kind, data_file_path, dataset_configs, dataset_fingerprint, row_features
@@ -50,6 +52,7 @@ def publish(
     release: ReleaseInputs | None = None,
     relation_baselines: dict | None = None,
     relation_agreement: dict | None = None,
+    normalization: dict | None = None,  # card.normalization_blocks
 ) -> Publication:
     """The card, the data files' names and (given `release`) croissant.json
     and CITATION.cff, from the plans' summaries in manifest order. Each
@@ -67,6 +70,7 @@ def publish(
     metadata["size_categories"] = [size_category(unit_rows)]
     metadata = card_metadata(configs, files, row_features(labels), metadata, rows)
     blocks = card_blocks(summaries, configs, fingerprint, plans, labels, agreement, records, version, relation_baselines, relation_agreement)
+    blocks.update(normalization_blocks(normalization))
     blocks["config_loading"] = config_loading(rows)
     if release is None:
         blocks["citation"] = "(no citation metadata given)"

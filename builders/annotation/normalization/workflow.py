@@ -378,3 +378,69 @@ def gold_summary(paths: Paths) -> list[dict]:
             row["bodies with a table id"] = sum("/name-" not in i for _, i in ids)
         rows.append(row)
     return rows
+
+
+def gold_fingerprint(paths: Paths) -> str:
+    """sha256 of the normalised gold: every annotations/normalized/<plan>.jsonl,
+    name and bytes, in name order. A normalisation result record carries it;
+    the card marks a record computed on other gold stale."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(normalized_dir(paths).glob("*.jsonl")):
+        digest.update(f"{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# The report of normalisation issues: nothing fails silently
+
+NOT_NORMALIZED = "not_yet_normalized"  # a gold span without a reviewed normalisation record
+READ_BUT_UNRESOLVABLE = "annotator_unresolvable"  # the normaliser read it; the annotator found no single meaning
+
+
+def issues_path(paths: Paths) -> Path:
+    return normalized_dir(paths) / "report" / "issues.jsonl"  # not beside the plans: globs of <plan>.jsonl stay clean
+
+
+def normalization_issues(paths: Paths) -> list[dict]:
+    """Every VALUE, DATE and DEPT span of the reviewed span gold whose
+    normalisation is null: gold marked unresolvable (`reason`: the
+    normaliser's reason code, or `annotator_unresolvable` when it had read
+    the span; `annotator_reason`: why the annotator left it null) or without
+    any normalised record yet (`not_yet_normalized`).
+    In plan (manifest) then text order; offsets are document-level code
+    points, half-open."""
+    from builders.io import read_jsonl
+
+    issues = []
+    for plan in plan_spans(paths):
+        doc_id = plan.doc.doc_id
+        records = {}
+        path = gold_path(paths, doc_id)
+        if path.exists():
+            records = {row["item"]: row for _, row in read_jsonl(path)}
+        for span in plan.spans:
+            item = span_key(doc_id, span["start"], span["end"])
+            record = records.get(item)
+            if record is not None and record["status"] != "unresolvable":
+                continue
+            if record is None:
+                reason, why = NOT_NORMALIZED, ""
+            else:
+                # The normaliser's reason code when it could not read the span;
+                # one it read but the annotator found unresolvable gets READ_BUT_UNRESOLVABLE.
+                reason = (record.get("proposal") or {}).get("reason") or READ_BUT_UNRESOLVABLE
+                why = record.get("reason") or ""
+            issues.append({"item": item, "doc_id": doc_id, "label": span["label"], "start": span["start"], "end": span["end"],
+                           "text": plan.doc.text[span["start"] : span["end"]], "unit_index": span["unit"], "reason": reason,
+                           "annotator_reason": why})
+    return issues
+
+
+def write_issues(paths: Paths) -> tuple[Path, list[dict]]:
+    issues = normalization_issues(paths)
+    path = issues_path(paths)
+    write_jsonl_atomic(path, issues)
+    return path, issues
