@@ -37,6 +37,7 @@ def test_levels_from_prefixes():
     assert read("省政府").canonical == "山西省人民政府"
     assert read("省委").canonical == "中国共产党山西省委员会"
     assert read("自治区政府", REGION).dept_id == "内蒙古自治区/government"
+    assert read("自治区党委", REGION).canonical == "中国共产党内蒙古自治区委员会"
     assert read("国家发改委").dept_id == "国家/development-reform"
     assert read("党中央").canonical == "中国共产党中央委员会"
     assert read("市委组织部").canonical == "中国共产党大同市委员会组织部"
