@@ -325,9 +325,16 @@ def command_normalization(args: argparse.Namespace) -> int:
             table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
         console.print(table)
     elif args.action == "agreement":
-        figures = workflow.measure_agreement(paths)
-        console.print_json(data={k: v for k, v in figures.items() if k != "disagreements"})
-        console.print("wrote annotations/normalized/agreement.json and annotations/normalized/adjudication.yaml")
+        from builders.annotation.normalization import adjudication
+
+        figures = adjudication.measure_agreement(paths)
+        console.print_json(data=figures)
+        console.print("wrote annotations/normalized/agreement.json and annotations/normalized/adjudication.yaml; "
+                      "decide each entry, then `plancorpus normalization adjudicate`")
+    elif args.action == "adjudicate":
+        from builders.annotation.normalization import adjudication
+
+        console.print(_table("adjudication", [adjudication.apply_adjudication(paths)]))
     elif args.action == "issues":
         path, issues = workflow.write_issues(paths)
         counts: dict[tuple[str, str], int] = {}
@@ -655,7 +662,10 @@ def make_parser() -> argparse.ArgumentParser:
         "no first-pass value); the annotator fills it as annotations/normalized/second/README.md says; `agreement` "
         "checks second/filled.jsonl (file:line per problem), compares it with the first pass field by field and per "
         "label, and writes annotations/normalized/agreement.json and the disagreements to "
-        "annotations/normalized/adjudication.yaml. DEPT first pass: `dept-worksheet --plan P` writes every DEPT span "
+        "annotations/normalized/adjudication.yaml (decisions already taken are kept); `adjudicate` applies every "
+        "entry decided `first` or `second` (with its rule) to annotations/normalized/<plan>.jsonl, recording in each "
+        "record the first-pass reading, both readings, decision, rule and note (agreement keeps measuring the first "
+        "pass as it was). DEPT first pass: `dept-worksheet --plan P` writes every DEPT span "
         "of P with its context and the normaliser's proposal (canonical, dept_id, or a reason code) to "
         "annotations/normalized/decisions/P.dept.yaml; the annotator sets each `outcome` to accepted, corrected "
         "(with canonical, jurisdiction and a note) or unresolvable (with a reason); `import-dept [--file F]` writes "
@@ -665,7 +675,7 @@ def make_parser() -> argparse.ArgumentParser:
         "code-point offsets, the normaliser's reason code or annotator_unresolvable, the annotator's reason; "
         "not_yet_normalized when no reviewed record exists), so nothing fails silently.",
     )
-    sub.add_argument("action", choices=["second-worksheet", "agreement", "dept-worksheet", "import-dept", "summary", "issues"])
+    sub.add_argument("action", choices=["second-worksheet", "agreement", "adjudicate", "dept-worksheet", "import-dept", "summary", "issues"])
     sub.add_argument("--plan", help="plan id (dept-worksheet)")
     sub.add_argument("--out", help="where to write the worksheet (dept-worksheet; default the decisions folder)")
     sub.add_argument("--file", help="one filled DEPT worksheet (import-dept; default all in the decisions folder)")

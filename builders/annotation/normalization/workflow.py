@@ -25,7 +25,7 @@ from builders.annotation.normalization.departments import (
     default_table, dept_id_of, inconsistent_bodies, normalize_depts,
 )
 from builders.annotation.normalization.model import DECIDED_FIELDS, LABEL_FIELDS, Proposal, check_fields
-from builders.annotation.normalization.second import agreement, read_filled, sample, span_key, worksheet_row
+from builders.annotation.normalization.second import sample, span_key, worksheet_row
 from builders.annotation.normalization.tables import load_periods, load_settings, tables_dir
 from builders.annotation.normalization.values import list_bounds, normalize_value
 from builders.corpus.seeds import load_manifest
@@ -302,43 +302,7 @@ def import_dept_decisions(paths: Paths, path: Path) -> tuple[Path, dict[str, int
 
 
 # ---------------------------------------------------------------------------
-# Agreement of the blind second pass with the first
-
-
-def _first_decisions(paths: Paths) -> dict[str, dict]:
-    from builders.io import read_jsonl
-
-    decisions = {}
-    for path in sorted(normalized_dir(paths).glob("*.jsonl")):
-        for _, row in read_jsonl(path):
-            fields = None if row["status"] == "unresolvable" else {k: row["normalized"][k] for k in DECIDED_FIELDS[row["label"]]}
-            decisions[row["item"]] = {"label": row["label"], "fields": fields, "unresolvable": row.get("reason")}
-    return decisions
-
-
-def measure_agreement(paths: Paths) -> dict:
-    """Agreement per field and per label of second/filled.jsonl with the first
-    pass, over the items both annotated; written to agreement.json, and the
-    disagreements to adjudication.yaml (decision left open for the adjudicator)."""
-    from builders.io import dump_yaml, write_json_atomic, write_text_atomic
-
-    filled = second_dir(paths) / "filled.jsonl"
-    if not filled.exists():
-        raise FileNotFoundError(f"{filled}: no filled second worksheet yet (see {second_dir(paths) / 'README.md'})")
-    second = read_filled(filled, second_dir(paths) / "worksheet.jsonl")
-    first = _first_decisions(paths)
-    second = {item: {"label": d["row"]["label"], "fields": d["fields"], "unresolvable": d["unresolvable"]} for item, d in second.items()}
-    figures = agreement(first, second)
-    figures["items_filled"] = len(second)
-    figures["items_without_first_pass"] = sorted(set(second) - set(first))
-    write_json_atomic(normalized_dir(paths) / "agreement.json", figures)
-    entries = [
-        {"item": d["item"], "label": d["label"], "fields": d["fields"], "first": first[d["item"]]["fields"],
-         "second": second[d["item"]]["fields"], "decision": None, "rule": None, "note": ""}
-        for d in figures["disagreements"]
-    ]
-    write_text_atomic(normalized_dir(paths) / "adjudication.yaml", dump_yaml(entries))
-    return figures
+# Agreement and adjudication of the blind second pass: adjudication.py.
 
 
 # ---------------------------------------------------------------------------

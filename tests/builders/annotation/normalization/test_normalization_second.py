@@ -155,7 +155,8 @@ def test_agreement_per_field_and_label():
 def test_agreement_over_a_checkout_writes_figures_and_disagreements(tmp_path, paths):
     import shutil
 
-    from builders.annotation.normalization.workflow import measure_agreement, normalized_dir
+    from builders.annotation.normalization.adjudication import measure_agreement
+    from builders.annotation.normalization.workflow import normalized_dir
     from builders.project import Paths
 
     copy = Paths(tmp_path)
@@ -177,3 +178,4 @@ def test_agreement_over_a_checkout_writes_figures_and_disagreements(tmp_path, pa
     assert figures["items_compared"] == 2 and figures["per_field"]["unit"] == {"agree": 1, "of": 2, "agreement": 0.5}
     assert (normalized_dir(copy) / "agreement.json").exists()
     assert "decision: null" in (normalized_dir(copy) / "adjudication.yaml").read_text(encoding="utf-8")
+    assert figures["second_annotators"] == ["ann-N9, an AI annotator"] and figures["disagreements"] == 1
