@@ -123,3 +123,22 @@ def test_the_benchmark_reports_a_bad_file_without_a_traceback(tmp_path, capsys):
     bad.write_text("- {id: z9, raw: 'a', blocks: [heading, heading]}", encoding="utf-8")
     assert bench.main(["--fragments", str(bad)]) == 2
     assert "z9" in capsys.readouterr().err
+
+
+def test_the_second_set_is_split_by_its_fixed_hash_and_covers_both_scripts():
+    # The second set (dev half to tune on, held-out half never used to change a rule)
+    # was written before any rule was changed for it; the split must be the hash's,
+    # so nobody can move a fragment to the half that suits them.
+    import hashlib
+
+    from builders.project import ROOT
+
+    dev = load_fragments(ROOT / "tests" / "data" / "challenge_dev2.yaml")
+    held_out = load_fragments(ROOT / "tests" / "data" / "challenge_heldout2.yaml")
+    assert len(dev) + len(held_out) >= 40
+    assert not {f.id for f in dev} & {f.id for f in held_out}
+    parity = lambda f: int(hashlib.sha256(f.id.encode()).hexdigest(), 16) % 2  # noqa: E731
+    assert all(parity(f) == 0 for f in dev) and all(parity(f) == 1 for f in held_out)
+    for half in (dev, held_out):
+        assert {f.script for f in half} == {"Simplified", "Traditional"}
+        assert {s.label for f in half for s in f.spans} == {"DEPT", "INDICATOR", "VALUE", "DATE"}
