@@ -20,7 +20,7 @@ from rich.table import Table
 from builders.build import build
 from builders.corpus.seeds import SeedError
 from builders.project import Paths
-from builders.transaction import BuildLockedError, recover
+from builders.transaction import BuildLockedError
 
 DESCRIPTION = """\
 Build and check the corpus of Chinese municipal development plans.
@@ -715,7 +715,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         # Finish (or discard) whatever an interrupted command left in .build/.
-        recovery = recover(Path(args.root).resolve())
+        from builders.plans.pending import recover_project
+
+        recovery = recover_project(Paths(Path(args.root).resolve()))
         if recovery:
             plain(f"recovered: {recovery.describe()}")
         return args.handler(args)

@@ -1,17 +1,19 @@
 """Adding a plan: detect the encoding, keep the raw bytes as received, add the
-manifest entry, build, pre-annotate, and write annotation tasks.
+manifest entry, build, pre-annotate, and write annotation tasks; and removing
+one again (`builders.plans.remove`).
 
 The pre-annotator is handed in as a callable (text -> [(start, end, label)]),
-so this module never depends on the evaluation package. Every step checks
-before it writes, and a step that fails restores what it changed: the seeds,
-the manifest and the corpus are never left half-written.
+so this package never depends on the evaluation package. Every input is
+checked before anything is written, and adding or removing a plan is one
+recoverable operation (`builders.plans.pending`): a failure or a kill at any
+step leaves the project as it was before, once the next command has run.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-import shutil
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +27,11 @@ from builders.corpus.store import read_document, unit_id
 from builders.interchange.base import AnnotatedText
 from builders.interchange.doccano import to_doccano
 from builders.interchange.labelstudio import label_studio_config, to_label_studio
-from builders.io import dump_yaml, sha256_bytes, write_bytes_atomic, write_text_atomic
+from builders.io import dump_yaml, sha256_bytes
+from builders.plans import pending
+from builders.plans.pending import begin_operation, finish_operation, recover_locked, undo_operation
 from builders.project import Paths
+from builders.transaction import Transaction, acquire
 
 # text -> [(start, end, label)], offsets in code points, half-open
 PreAnnotator = Callable[[str], list[tuple[int, int, str]]]
@@ -207,11 +212,11 @@ def _simplified(text: str) -> str:
     return opencc.OpenCC("t2s").convert(text)
 
 
-def _append_to_manifest(manifest: Path, entry: dict) -> None:
-    """Append as YAML text so the curated file keeps its comments."""
+def manifest_with(manifest: Path, entry: dict) -> str:
+    """The manifest text with `entry` appended as YAML text, so the curated
+    file keeps its comments."""
     text = manifest.read_text(encoding="utf-8")
-    block = dump_yaml([entry])
-    write_text_atomic(manifest, text.rstrip("\n") + "\n\n" + block)
+    return text.rstrip("\n") + "\n\n" + dump_yaml([entry])
 
 
 def add_plan(
@@ -223,8 +228,13 @@ def add_plan(
     model_name: str = "rules",
     rebuild: bool = True,
 ) -> dict:
-    """Add a plan end to end; returns what was written. On any failure the
-    seed, the manifest and the corpus are as they were.
+    """Add a plan end to end; returns what was written.
+
+    One recoverable operation (builders.plans.pending): the raw file and the
+    manifest entry are written in one transaction, the build runs, and the
+    annotation tasks are written in a second one. If a step fails the
+    operation is undone at once; if the process dies, the next command undoes
+    it. Either way the project is as before, never half added.
 
     `pre_annotator` proposes the spans put in the annotation tasks (default:
     the rule pre-annotator); `model_name` is recorded with them."""
@@ -234,40 +244,62 @@ def add_plan(
     if not source.is_file():
         raise SeedError(f"{source}: no such file")
     data = source.read_bytes()
-    plans = load_manifest(paths.seeds)
-    if any(p.id == plan_id for p in plans):
-        raise SeedError(f"plan id {plan_id!r} is already in seeds/plans.yaml")
-    digest = sha256_bytes(data)
-    twin = next((p.id for p in plans if p.sha256 == digest), None)
-    if twin:
-        raise SeedError(f"{source}: the same bytes (sha256 {digest[:12]}…) are already seed {twin!r}")
-    detected = detect_encoding(data, str(source))
-    check_text(detected.text, str(source))
-    check_metadata(metadata, str(source))
-    twin = same_text_as(paths, plans, detected.text)
-    if twin:
-        raise SeedError(f"{source}: the same text (after decoding, NFC and line endings) is already seed {twin!r}")
-    entry = manifest_entry(plan_id, data, detected, metadata, source.name)
-    manifest = paths.seeds / "plans.yaml"
-    raw_path = paths.seeds / entry["raw_file"]
-    if raw_path.exists():
-        raise SeedError(f"{raw_path}: exists already; choose another id")
-    saved_manifest = manifest.read_bytes()
+    lock = acquire(paths.root)
     try:
-        write_bytes_atomic(raw_path, data)
-        _append_to_manifest(manifest, entry)
-        if rebuild:
-            build(paths)
-        tasks = write_tasks(paths, plan_id, pre_annotator or rules_pre_annotator, model_name)
-    except BaseException:
-        write_bytes_atomic(manifest, saved_manifest)
-        raw_path.unlink(missing_ok=True)
-        shutil.rmtree(paths.annotations / "tasks" / plan_id, ignore_errors=True)
-        if rebuild:
-            build(paths)
-        raise
+        recover_locked(paths)
+        plans = load_manifest(paths.seeds)
+        if any(p.id == plan_id for p in plans):
+            raise SeedError(f"plan id {plan_id!r} is already in seeds/plans.yaml")
+        digest = sha256_bytes(data)
+        twin = next((p.id for p in plans if p.sha256 == digest), None)
+        if twin:
+            raise SeedError(f"{source}: the same bytes (sha256 {digest[:12]}…) are already seed {twin!r}")
+        detected = detect_encoding(data, str(source))
+        check_text(detected.text, str(source))
+        check_metadata(metadata, str(source))
+        twin = same_text_as(paths, plans, detected.text)
+        if twin:
+            raise SeedError(f"{source}: the same text (after decoding, NFC and line endings) is already seed {twin!r}")
+        entry = manifest_entry(plan_id, data, detected, metadata, source.name)
+        raw_rel = f"seeds/{entry['raw_file']}"
+        tasks_rel = f"annotations/tasks/{plan_id}"
+        for rel in [raw_rel, *plan_files(plan_id)]:
+            if os.path.lexists(paths.root / rel):
+                raise SeedError(f"{paths.root / rel}: exists already, left from another plan of this id; remove it or choose another id")
+        manifest_text = manifest_with(paths.seeds / "plans.yaml", entry)
+        operation = begin_operation(paths, f"add-plan {plan_id}", ["seeds/plans.yaml", raw_rel, tasks_rel])
+        try:
+            with Transaction(paths.root, f"add-plan {plan_id}: seed") as tx:
+                tx.write_bytes(raw_rel, data)
+                tx.write_text("seeds/plans.yaml", manifest_text)
+            pending.checkpoint("seed-written")
+            tasks = []
+            if rebuild:
+                build(paths)
+                pending.checkpoint("built")
+                files = task_files(paths, plan_id, pre_annotator or rules_pre_annotator, model_name)
+                with Transaction(paths.root, f"add-plan {plan_id}: tasks") as tx:
+                    for name, text in files.items():
+                        tx.write_text(f"{tasks_rel}/{name}", text)
+                tasks = [paths.root / tasks_rel / name for name in files]
+                pending.checkpoint("tasks-written")
+        except BaseException:
+            undo_operation(paths, operation)
+            raise
+        finish_operation(paths)
+    finally:
+        lock.release()
     return {"plan": plan_id, "encoding": detected.encoding, "line endings": detected.line_endings,
             "script": entry["script"], "split": entry["split"], "tasks": ", ".join(str(t) for t in tasks)}
+
+
+def plan_files(plan_id: str) -> list[str]:
+    """Project paths holding a plan's annotations, apart from its tasks."""
+    return [
+        *(f"annotations/{folder}/{plan_id}.jsonl" for folder in ("gold", "first", "second", "normalized", "relations")),
+        f"annotations/history/{plan_id}",
+        f"annotations/tasks/{plan_id}",
+    ]
 
 
 def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
@@ -275,11 +307,12 @@ def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
     return [(s.start, s.end, s.label) for s in pre_annotate(text)]
 
 
-def write_tasks(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> list[Path]:
-    """Label Studio tasks (pre-annotations as predictions) and doccano JSONL
-    for every unit of a plan, and the add-plan report (report.md: what was
-    cleaned, the structure found, the counts, what needs a human), under
-    annotations/tasks/<plan>/. The rules run with their plan-level pass."""
+def task_files(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> dict[str, str]:
+    """The files of annotations/tasks/<plan>/ by name: Label Studio tasks
+    (pre-annotations as predictions) with their labelling config, doccano
+    JSONL for every unit of a plan, and the add-plan report (report.md: what
+    was cleaned, the structure found, the counts, what needs a human). The
+    rules run with their plan-level pass."""
     doc = read_document(paths.corpus, plan_id)
     items = []
     document_pass = pre_annotate_document(doc.text, doc.units) if predict is rules_pre_annotator else None
@@ -293,16 +326,11 @@ def write_tasks(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_an
         spans = tuple(sorted(Span(s, e, l) for s, e, l in found))
         spans_by_unit[unit["index"]] = list(spans)
         items.append(AnnotatedText(unit_id(plan_id, unit["index"]), text, spans))
-    folder = paths.annotations / "tasks" / plan_id
-    label_studio = folder / "labelstudio.json"
-    doccano = folder / "doccano.jsonl"
-    config = folder / "labelstudio_config.xml"
-    write_text_atomic(label_studio, json.dumps(to_label_studio(items, as_predictions=True, model_version=model), ensure_ascii=False, indent=1) + "\n")
-    write_text_atomic(doccano, to_doccano(items))
-    write_text_atomic(config, label_studio_config(load_labels(paths.annotations / "labels.yaml").names))
     plan = next((p for p in load_manifest(paths.seeds) if p.id == plan_id), None)
     metadata = {"title": plan.title if plan else None, "script": plan.script if plan else ""}
-    report = folder / "report.md"
-    write_text_atomic(report, render(intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, spans_by_unit)))
-    return [label_studio, doccano, config, report]
-
+    return {
+        "labelstudio.json": json.dumps(to_label_studio(items, as_predictions=True, model_version=model), ensure_ascii=False, indent=1) + "\n",
+        "doccano.jsonl": to_doccano(items),
+        "labelstudio_config.xml": label_studio_config(load_labels(paths.annotations / "labels.yaml").names),
+        "report.md": render(intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, spans_by_unit)),
+    }
