@@ -232,6 +232,20 @@ def command_add_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_remove_plan(args: argparse.Namespace) -> int:
+    from builders.plans.remove import remove_plan
+
+    paths = Paths(Path(args.root).resolve())
+    removal = remove_plan(paths, args.id, force=args.force, dry_run=args.dry_run)
+    for line in removal.lines():
+        print(line)
+    if args.dry_run:
+        console.print(f"dry run: nothing removed ({removal.reviewed_units} reviewed unit(s) of gold)")
+    else:
+        console.print(f"removed plan {args.id} and rebuilt")
+    return 0
+
+
 def command_import_annotations(args: argparse.Namespace) -> int:
     from builders.interchange.imports import import_annotations
 
@@ -576,6 +590,22 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--split", choices=["train", "validation", "test"], help="dataset split (default: train)")
     sub.add_argument("--model", default="rules", help="pre-annotation model (any evaluate --model; default: rules)")
     sub.set_defaults(handler=command_add_plan)
+
+    sub = commands.add_parser(
+        "remove-plan",
+        help="remove a plan and everything made from it, then rebuild",
+        description="Remove a plan's raw file, its manifest entry, its entries in the repair tables (errata, garbled "
+        "runs, noise) and in audit_exceptions.yaml and adjudication.yaml, its gold, first and second pass, "
+        "normalised and relation gold, history, tasks and worksheets, then rebuild; one recoverable operation (a "
+        "failure or a kill leaves the plan in place once the next command has run). The YAML files are edited entry "
+        "by entry, keeping their comments: after add-plan and remove-plan of a plan the tree is byte-identical to "
+        "the tree before. A plan with reviewed gold is kept unless --force (the refusal lists what would go); a plan "
+        "in a measured second-annotation sample is always refused.",
+    )
+    sub.add_argument("id", help="the plan id, as in seeds/plans.yaml")
+    sub.add_argument("--force", action="store_true", help="remove the plan even though it has reviewed gold")
+    sub.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
+    sub.set_defaults(handler=command_remove_plan)
 
     sub = commands.add_parser(
         "import-annotations",

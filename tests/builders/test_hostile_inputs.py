@@ -127,6 +127,10 @@ CASES = [
     ("add-plan-bad-issue-date", "十四五规划。".encode(), None, ["add-plan", "{in}", "--id", "date-plan", "--issue-date", "not a date"], r"issue_date 'not a date' is not a date"),
     ("add-plan-same-text-other-encoding", lambda r: (r / "seeds" / "raw" / "xinzhou-2017-central-rise.txt").read_bytes().decode("utf-8").replace("\n", "\r\n").encode("gb18030"), None, ["add-plan", "{in}", "--id", "xinzhou-copy"], r"in\.json: the same text .* is already seed 'xinzhou-2017-central-rise'"),
     ("add-plan-missing-file", "missing", None, ["add-plan", "{in}", "--id", "gone-plan"], r"in\.json: no such file"),
+    ("remove-plan-unknown-id", None, None, ["remove-plan", "nowhere-2020-plan"], r"plans\.yaml: no plan 'nowhere-2020-plan'"),
+    ("remove-plan-path-traversal-id", None, None, ["remove-plan", "../seeds"], r"plan id '\.\./seeds' is not allowed"),
+    ("remove-plan-in-a-measured-sample", None, None, ["remove-plan", PLAN, "--force"], r"second/worksheet\.jsonl: plan 'lvliang-2013-transformation' is in a measured second-annotation sample"),
+    ("remove-plan-reviewed-gold-without-force", None, {"annotations/relations/second/worksheet.jsonl": b"", "annotations/relations/second/filled.jsonl": b"", "annotations/relations/adjudication.yaml": b"entries: []\n", "annotations/normalized/second/worksheet.jsonl": b""}, ["remove-plan", PLAN], r"gold/lvliang-2013-transformation\.jsonl: plan 'lvliang-2013-transformation' has \d+ reviewed unit\(s\) of gold; give --force"),
 ]
 
 

@@ -72,8 +72,12 @@ else:
             failed.append(name)
             raise RuntimeError("fault injected at " + name)
     pending.checkpoint = checkpoint
-add_plan(Paths(Path(root)), Path(source), "%s", {"city": "晋中市", "province": "山西省"})
-""" % NEW
+if sys.argv[4] == "add":
+    add_plan(Paths(Path(root)), Path(source), "%s", {"city": "晋中市", "province": "山西省"})
+else:
+    from builders.plans.remove import remove_plan
+    remove_plan(Paths(Path(root)), "%s", force=True)
+""" % (NEW, NEW)
 
 
 def _small_project(target: Path) -> Paths:
@@ -114,18 +118,18 @@ def states(tmp_path_factory):
     after = base / "after"
     shutil.copytree(before.root, after, symlinks=True)
     _child(after, source, "none")
-    return before.root, source, tree(before.root), tree(after)
+    return before.root, source, tree(before.root), tree(after), after
 
 
-def _child(root: Path, source: Path, fault: str) -> subprocess.CompletedProcess:
+def _child(root: Path, source: Path, fault: str, operation: str = "add") -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-c", CHILD, str(root), str(source), fault], env=env,
+    return subprocess.run([sys.executable, "-c", CHILD, str(root), str(source), fault, operation], env=env,
                           capture_output=True, text=True, timeout=300)
 
 
-def _copy(states, tmp_path) -> Path:
+def _copy(states, tmp_path, which: int = 0) -> Path:
     root = tmp_path / "project"
-    shutil.copytree(states[0], root, symlinks=True)
+    shutil.copytree(states[which], root, symlinks=True)
     return root
 
 
@@ -138,7 +142,7 @@ def _next_command(root: Path, capsys) -> str:
 
 
 def test_the_complete_add_plan_changes_only_what_it_adds(states):
-    _, _, before, after = states
+    _, _, before, after, _ = states
     added = sorted(set(after) - set(before))
     assert f"seeds/raw/{NEW}.txt" in added and f"annotations/tasks/{NEW}/labelstudio.json" in added
     assert any(rel.startswith(f"corpus/{NEW}/") for rel in added)
@@ -159,7 +163,7 @@ def test_the_complete_add_plan_changes_only_what_it_adds(states):
     ],
 )
 def test_add_plan_killed_at_a_step_is_recovered_by_the_next_command(states, tmp_path, capsys, fault, expected):
-    _, source, before, after = states
+    _, source, before, after, _ = states
     root = _copy(states, tmp_path)
     result = _child(root, source, fault)
     assert result.returncode != 0, result.stderr
@@ -176,7 +180,7 @@ def test_add_plan_killed_at_a_step_is_recovered_by_the_next_command(states, tmp_
 
 
 def test_a_failing_step_is_undone_at_once(states, tmp_path):
-    _, source, before, _ = states
+    _, source, before, _, _ = states
     root = _copy(states, tmp_path)
     result = _child(root, source, "raise:tasks-written")
     assert "fault injected at tasks-written" in result.stderr
@@ -199,3 +203,79 @@ def test_a_live_operation_is_not_undone_by_another_process(states, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# --- remove-plan ----------------------------------------------------------------
+
+
+def test_remove_plan_undoes_add_plan_byte_for_byte(states, tmp_path, capsys):
+    _, _, before, _, _ = states
+    root = _copy(states, tmp_path, which=4)
+    assert main(["--root", str(root), "remove-plan", NEW]) == 0
+    out = capsys.readouterr().out
+    assert f"remove seeds/raw/{NEW}.txt" in out and f"remove annotations/tasks/{NEW}" in out
+    assert "remove 1 entry from seeds/plans.yaml" in out
+    assert tree(root) == before
+
+
+def test_remove_plan_with_reviewed_gold_needs_force_and_lists_what_would_go(states, tmp_path, capsys):
+    _, _, before, _, _ = states
+    root = _copy(states, tmp_path, which=4)
+    gold = root / "annotations" / "gold" / f"{NEW}.jsonl"
+    gold.write_text('{"doc_id": "%s", "start": 0, "end": 5, "spans": [], "review": {"status": "reviewed"}}\n' % NEW, encoding="utf-8")
+    history = root / "annotations" / "history" / NEW
+    history.mkdir(parents=True)
+    (history / "0001.jsonl").write_text("", encoding="utf-8")
+    unchanged = tree(root)
+    assert main(["--root", str(root), "remove-plan", NEW]) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert f"gold/{NEW}.jsonl: plan '{NEW}' has 1 reviewed unit(s) of gold; give --force" in errors[0]
+    assert f"error: remove annotations/gold/{NEW}.jsonl" in err and f"error: remove annotations/history/{NEW}" in err
+    assert tree(root) == unchanged
+    assert main(["--root", str(root), "remove-plan", NEW, "--dry-run"]) == 0
+    assert tree(root) == unchanged
+    assert main(["--root", str(root), "remove-plan", NEW, "--force"]) == 0
+    assert tree(root) == before
+
+
+@pytest.mark.parametrize("fault", ["kill:journal-written", "kill:removed", "rename-4", "kill:built"])
+def test_remove_plan_killed_at_a_step_leaves_the_plan_in_place(states, tmp_path, capsys, fault):
+    _, source, _, after, _ = states
+    root = _copy(states, tmp_path, which=4)
+    result = _child(root, source, fault, operation="remove")
+    assert result.returncode != 0, result.stderr
+    err = _next_command(root, capsys)
+    assert "Traceback" not in err and f"undid the interrupted 'remove-plan {NEW}'" in err
+    assert tree(root) == after
+
+
+def test_entries_are_removed_line_by_line_keeping_comments():
+    from builders.plans.remove import without_entries
+
+    text = (
+        "# a table\n\n"
+        "# --- first part ---\n\n"
+        "- doc_id: a\n  raw_offset: 1  # why\n\n"
+        "- doc_id: gone\n  raw_offset: 2\n\n"
+        "# --- second part ---\n\n"
+        "- doc_id: gone\n  raw_offset: 3\n"
+        "- doc_id: b\n  raw_offset: 4\n"
+    )
+    result, count = without_entries(text, "doc_id", "gone", "t.yaml")
+    assert count == 2
+    assert result == (
+        "# a table\n\n"
+        "# --- first part ---\n\n"
+        "- doc_id: a\n  raw_offset: 1  # why\n\n"
+        "# --- second part ---\n"
+        "- doc_id: b\n  raw_offset: 4\n"
+    )
+
+
+def test_a_table_that_cannot_be_edited_by_lines_is_refused():
+    from builders.corpus.seeds import SeedError
+    from builders.plans.remove import without_entries
+
+    with pytest.raises(SeedError, match=r"t\.yaml: 2 entries but 0 lines start one"):
+        without_entries("[{doc_id: gone}, {doc_id: b}]\n", "doc_id", "gone", "t.yaml")
