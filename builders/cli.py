@@ -576,10 +576,12 @@ def make_parser() -> argparse.ArgumentParser:
         "add-plan",
         help="add a new plan: seed, manifest, corpus, pre-annotation, annotation tasks",
         description="Add a plan file end to end. Detects the encoding (UTF-8 with or without BOM, GB18030/GBK, "
-        "Big5, UTF-16) and line endings, keeps the raw bytes in seeds/raw/<id>.txt with their sha256, appends the "
+        "Big5, UTF-16 with or without BOM) and line endings (LF, CRLF, CR alone); a file that mixes UTF-8 lines with "
+        "GBK is refused, naming the line, rather than stored as mojibake. It keeps the raw bytes in seeds/raw/<id>.txt with their sha256, appends the "
         "manifest entry to seeds/plans.yaml, rebuilds the corpus, pre-annotates every unit with --model, and writes "
         "annotation tasks to annotations/tasks/<id>/ for Label Studio (pre-annotations as predictions, with a "
-        "labelling config) and doccano. Nothing is changed if any step fails.",
+        "labelling config) and doccano. A failure or a kill at any step leaves the project as before (the next "
+        "command undoes an interrupted add-plan).",
     )
     sub.add_argument("file", help="the plan as received")
     sub.add_argument("--id", required=True, help="a stable id: lower-case letters, digits, hyphens (city-year-topic)")

@@ -11,10 +11,17 @@ Pass order matters and is fixed:
 1. restore: reviewed repairs of garbled GBK runs and errata, and reviewed
    removals of noise no pattern can tell from content (raw coordinates; must
    run first because later passes would destroy the byte evidence),
-2. pinyin pasted after characters,
-3. web boilerplate,
-4. private-use and invisible characters,
-5. layout whitespace.
+2. line endings: a carriage return alone (old Mac files) is a line break,
+   rewritten as "\n" (a CR before "\n" goes with the whitespace pass),
+3. NFC: decomposed characters (a base and its combining marks, as macOS file
+   names and some converters write them) composed to NFC, so pinyin with
+   combining tone marks is recognised and spans compare equal; each composed
+   character traces to the raw offset of its base,
+4. pinyin pasted after characters,
+5. web boilerplate,
+6. private-use and invisible characters (zero-width and bidirectional
+   controls such as U+202E, which would reorder a name on screen),
+7. layout whitespace.
 
 Offsets everywhere are Unicode code points, half-open [start, end).
 """
@@ -36,9 +43,13 @@ from builders.project import CONFIG_DIR
 CONFIG_PATH = CONFIG_DIR / "cleaning.yaml"
 
 # Edit kinds, in pass order. `erratum` and `garble` are the only kinds that put
-# new characters into the text; every other kind only removes.
+# new characters into the text; `line_ending` and `nfc` replace characters by
+# their equivalent (a line break, a composed character); every other kind only
+# removes.
 RESTORING_KINDS = ("erratum", "garble")
-EDIT_KINDS = RESTORING_KINDS + ("footnote_marker", "pinyin", "boilerplate", "private_use", "invisible", "whitespace")
+EQUIVALENT_KINDS = ("line_ending", "nfc")
+INSERTING_KINDS = RESTORING_KINDS + EQUIVALENT_KINDS
+EDIT_KINDS = RESTORING_KINDS + ("footnote_marker",) + EQUIVALENT_KINDS + ("pinyin", "boilerplate", "private_use", "invisible", "whitespace")
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class CleaningRules:
     boilerplate_inline: tuple[tuple[re.Pattern, str], ...]
     horizontal_space: frozenset[str]
     invisible: frozenset[str]
+    bidi_controls: frozenset[str]
     running_header_min_repeats: int
     running_header_max_chars: int
     running_header_forbidden: frozenset[str]
@@ -127,6 +139,7 @@ def load_rules(path: Path = CONFIG_PATH) -> CleaningRules:
         boilerplate_inline=tuple((re.compile(r["pattern"]), r["reason"]) for r in config["boilerplate_inline"]),
         horizontal_space=frozenset(config["horizontal_space"]),
         invisible=frozenset(config["invisible"]),
+        bidi_controls=frozenset(config["bidi_controls"]),
         running_header_min_repeats=config["running_headers"]["min_repeats"],
         running_header_max_chars=config["running_headers"]["max_chars"],
         running_header_forbidden=frozenset(config["running_headers"]["sentence_punctuation"]),
@@ -247,6 +260,33 @@ def restore_changes(
     return changes
 
 
+def line_ending_changes(text: str) -> list[Change]:
+    """A carriage return not followed by a line feed ends a line: it becomes
+    "\n", traced to the CR's raw offset."""
+    return [Change(m.start(), m.end(), "\n", "line_ending", "carriage return alone as a line break") for m in re.finditer("\r(?!\n)", text)]
+
+
+def nfc_changes(text: str, raw_offsets: list[int]) -> list[Change]:
+    """Compose decomposed characters to NFC, cluster by cluster (a starter and
+    the combining marks after it), each composed character traced to the raw
+    offset of its starter."""
+    if unicodedata.is_normalized("NFC", text):
+        return []
+    changes = []
+    index = 0
+    while index < len(text):
+        end = index + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        cluster = text[index:end]
+        composed = unicodedata.normalize("NFC", cluster)
+        if composed != cluster:
+            names = ", ".join(f"U+{ord(c):04X}" for c in cluster)
+            changes.append(Change(index, end, composed, "nfc", f"composed to NFC ({names})", tuple([raw_offsets[index]] * len(composed))))
+        index = end
+    return changes
+
+
 def pinyin_changes(text: str, rules: CleaningRules) -> list[Change]:
     return [
         Change(m.start(), m.end(), "", "pinyin", "pinyin pasted after a character")
@@ -303,6 +343,8 @@ def invisible_changes(text: str, rules: CleaningRules) -> list[Change]:
             changes.append(Change(index, index + 1, "", "private_use", f"private-use character U+{ord(char):04X}"))
         elif char in rules.invisible:
             changes.append(Change(index, index + 1, "", "invisible", f"invisible character U+{ord(char):04X}"))
+        elif char in rules.bidi_controls:
+            changes.append(Change(index, index + 1, "", "invisible", f"bidirectional control U+{ord(char):04X}"))
     return changes
 
 
@@ -390,6 +432,8 @@ def clean_seed(
     edits: list[Edit] = []
     passes = (
         lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs), list(noise)),
+        line_ending_changes,
+        lambda text: nfc_changes(text, draft.raw_offsets),  # the draft this pass is given (bound at call time)
         lambda text: pinyin_changes(text, rules),
         lambda text: boilerplate_changes(text, rules),
         lambda text: invisible_changes(text, rules),

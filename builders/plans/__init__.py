@@ -52,8 +52,10 @@ class Detected:
 
 def detect_encoding(data: bytes, name: str = "<input>") -> Detected:
     """The encoding of a plan file: UTF-8 (with or without BOM), UTF-16 (with
-    BOM, or ASCII-heavy without), GB18030/GBK or Big5. Refuses empty, binary
-    and undecodable input with a message naming the file."""
+    BOM, or without: ASCII-heavy by its zero bytes, Chinese by a clean decoding
+    of mostly common Han characters), GB18030/GBK or Big5. Refuses empty,
+    binary and undecodable input, and a file mixing UTF-8 lines with a legacy
+    encoding (named by line), with a message naming the file."""
     if not data.strip():
         raise SeedError(f"{name}: the file is empty")
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -70,12 +72,16 @@ def detect_encoding(data: bytes, name: str = "<input>") -> Detected:
                 except SeedError:
                     pass
         raise SeedError(f"{name}: looks binary (NUL bytes at offset {data.index(0)}); a plan is text")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _detected(data, utf16, False, name)
     if b"\x00" in data:
         raise SeedError(f"{name}: looks binary (a NUL byte at offset {data.index(0)}); a plan is text")
     try:
         return _detected(data, "utf-8", False, name)
     except SeedError:
         pass
+    _refuse_mixed_utf8(data, name)
     decodable = []
     for encoding in CANDIDATE_ENCODINGS:
         try:
@@ -88,6 +94,58 @@ def detect_encoding(data: bytes, name: str = "<input>") -> Detected:
     if len(decodable) > 1:
         decodable.sort(key=lambda e: -_han_score(data.decode(e)))
     return _detected(data, decodable[0], False, name)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for Chinese text in UTF-16 without a BOM
+    (few zero bytes, so the ASCII test above misses it): the decoding must be
+    clean, mostly common Han characters with line breaks or punctuation, and
+    beat every legacy decoding."""
+    if len(data) % 2 or len(data) < 8:
+        return None
+    best, best_score = None, 0.3  # below this share of common Han, it is not a Chinese plan in UTF-16
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(mark in text for mark in "\n。,、，"):
+            continue  # a plan has lines and punctuation; a wrong decoding of other bytes has neither
+        score = _han_score(text)
+        if score > best_score:
+            best, best_score = encoding, score
+    if best is None:
+        return None
+    for legacy in ("utf-8",) + CANDIDATE_ENCODINGS:
+        try:
+            if _han_score(data.decode(legacy)) >= best_score:
+                return None
+        except UnicodeDecodeError:
+            continue
+    return best
+
+
+def _refuse_mixed_utf8(data: bytes, name: str) -> None:
+    """A file that is not UTF-8 as a whole but has whole lines of Chinese in
+    UTF-8 mixes two encodings (a UTF-8 line pasted into a GBK file). Decoded
+    as GBK those lines become mojibake, so the file is refused, naming the
+    first such line and the first line that is not UTF-8."""
+    mixed, other = None, None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            other = other or number
+            continue
+        if mixed is None and sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2:
+            mixed = number
+        if mixed and other:
+            break
+    if mixed and other:
+        raise SeedError(
+            f"{name}:{mixed}: this line is UTF-8 but line {other} is not (GBK or another legacy encoding); "
+            "the file mixes encodings: convert it to one encoding (UTF-8) first"
+        )
 
 
 def _han_score(text: str) -> float:

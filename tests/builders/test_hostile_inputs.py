@@ -127,6 +127,7 @@ CASES = [
     ("add-plan-bad-issue-date", "十四五规划。".encode(), None, ["add-plan", "{in}", "--id", "date-plan", "--issue-date", "not a date"], r"issue_date 'not a date' is not a date"),
     ("add-plan-same-text-other-encoding", lambda r: (r / "seeds" / "raw" / "xinzhou-2017-central-rise.txt").read_bytes().decode("utf-8").replace("\n", "\r\n").encode("gb18030"), None, ["add-plan", "{in}", "--id", "xinzhou-copy"], r"in\.json: the same text .* is already seed 'xinzhou-2017-central-rise'"),
     ("add-plan-missing-file", "missing", None, ["add-plan", "{in}", "--id", "gone-plan"], r"in\.json: no such file"),
+    ("add-plan-gbk-with-a-utf8-line", "一、发展目标\n".encode("gb18030") + "二、重点任务\n".encode("utf-8") + "三、保障措施\n".encode("gb18030"), None, ["add-plan", "{in}", "--id", "mixed-plan"], r"in\.json:2: this line is UTF-8 but line 1 is not"),
     ("remove-plan-unknown-id", None, None, ["remove-plan", "nowhere-2020-plan"], r"plans\.yaml: no plan 'nowhere-2020-plan'"),
     ("remove-plan-path-traversal-id", None, None, ["remove-plan", "../seeds"], r"plan id '\.\./seeds' is not allowed"),
     ("remove-plan-in-a-measured-sample", None, None, ["remove-plan", PLAN, "--force"], r"second/worksheet\.jsonl: plan 'lvliang-2013-transformation' is in a measured second-annotation sample"),

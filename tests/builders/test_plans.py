@@ -266,3 +266,27 @@ def test_a_given_title_reaches_the_card_in_simplified():
     assert (entry["script"], entry["title_simplified"]) == ("Traditional", "某市数字经济发展规划")
     entry = manifest_entry("x-2024", b"x", detected, {"title": "某市规划", "script": "Simplified"}, "x.txt")
     assert entry["title_simplified"] == "某市规划"
+
+
+# --- mixed and BOM-less encodings ------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_chinese_utf16_without_bom_is_detected(encoding):
+    text = NEW_PLAN.replace("\r\n", "\n")
+    detected = detect_encoding(text.encode(encoding), "plan.txt")
+    assert (detected.encoding, detected.text) == (encoding, text)
+
+
+def test_utf16_without_bom_that_is_not_chinese_text_is_refused():
+    with pytest.raises(SeedError, match=r"bad\.txt: (looks binary|not UTF-8)"):
+        detect_encoding(bytes(range(1, 256)) * 4, "bad.txt")
+
+
+def test_a_gbk_file_with_a_utf8_line_is_refused_naming_the_line():
+    lines = NEW_PLAN.split("\r\n")
+    data = "\r\n".join(lines[:2]).encode("gb18030") + b"\r\n" + lines[2].encode("utf-8") + b"\r\n" + "\r\n".join(lines[3:]).encode("gb18030")
+    with pytest.raises(SeedError, match=r"mixed\.txt:3: this line is UTF-8 but line 1 is not .*convert it to one encoding"):
+        detect_encoding(data, "mixed.txt")
+    # the same file in one encoding is fine
+    assert detect_encoding(NEW_PLAN.encode("gb18030"), "plan.txt").encoding == "gb18030"

@@ -1,6 +1,7 @@
 """Cleaning removes noise, restores only through reviewed tables, and keeps
 every clean character traceable to its raw offset."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,60 @@ def test_running_header_keeps_its_first_occurrence_only():
 def test_a_line_seen_twice_is_not_a_running_header():
     raw = "某市人民政府\n现印发。\n某市人民政府\n2024年1月2日"
     assert clean_text(raw) == raw
+
+
+# --- hostile encodings: line endings, bidi controls, NFD ----------------------
+
+
+def traced_through_equivalents(doc) -> bool:
+    """Every clean character equals its raw character, or is the NFC or line
+    break a logged equivalence edit put in for the raw characters it covers."""
+    from builders.corpus.clean import EQUIVALENT_KINDS
+
+    allowed = {}  # raw offset -> the characters an equivalence edit put in for it
+    for edit in doc.edits:
+        if edit.kind in EQUIVALENT_KINDS:
+            assert edit.inserted == ("\n" if edit.kind == "line_ending" else unicodedata.normalize("NFC", edit.removed))
+            assert doc.raw_text[edit.raw_start : edit.raw_end] == edit.removed
+            allowed[edit.raw_start] = edit.inserted
+    return all(doc.raw_text[o] == c or c in allowed.get(o, "") for c, o in zip(doc.text, doc.raw_offsets))
+
+
+def test_carriage_returns_alone_are_line_breaks():
+    raw = "一、发展目标\r到2025年,新增就业岗位1万个。\r二、重点任务\r"
+    doc = clean_seed(make_seed(raw))
+    assert doc.text == "一、发展目标\n到2025年,新增就业岗位1万个。\n二、重点任务"
+    breaks = [e for e in doc.edits if e.kind == "line_ending"]
+    assert [e.raw_start for e in breaks] == [6, 24, 31]
+    assert traced_through_equivalents(doc)
+    # CRLF and LF files are unchanged by this pass: CRLF's CR is whitespace.
+    assert clean_text(raw.replace("\r", "\r\n")) == doc.text
+    assert not [e for e in clean_seed(make_seed(raw.replace("\r", "\r\n"))).edits if e.kind == "line_ending"]
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u200b", "\u2060"])
+def test_bidi_and_zero_width_controls_are_removed_and_logged(control):
+    raw = f"由市{control}发展改革委{control}牵头。"
+    doc = clean_seed(make_seed(raw))
+    assert doc.text == "由市发展改革委牵头。"
+    [edit_a, edit_b] = [e for e in doc.edits if e.kind == "invisible"]
+    assert (edit_a.raw_start, edit_a.raw_end, edit_a.removed) == (2, 3, control)
+    assert f"U+{ord(control):04X}" in edit_a.reason
+    assert (edit_b.raw_start, edit_b.removed) == (8, control)
+    assert traced(doc)
+
+
+def test_decomposed_text_is_composed_to_nfc_traced_and_its_pinyin_removed():
+    composed = "發(fā)展數字經濟,café 项目"
+    raw = unicodedata.normalize("NFD", composed)
+    assert raw != composed
+    doc = clean_seed(make_seed(raw, "Traditional"))
+    assert doc.text == "發展數字經濟,café项目"  # the layout space before Han goes too
+    nfc = [e for e in doc.edits if e.kind == "nfc"]
+    assert [(e.removed, e.inserted) for e in nfc] == [("a\u0304", "ā"), ("e\u0301", "é")]
+    assert "U+0301" in nfc[1].reason
+    # the composed é traces to its base letter e in the raw text
+    index = doc.text.index("é")
+    assert raw[doc.raw_offsets[index]] == "e"
+    assert traced_through_equivalents(doc)
+    assert all(b >= a for a, b in zip(doc.raw_offsets, doc.raw_offsets[1:]))

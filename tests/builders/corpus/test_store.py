@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from builders.build import build, build_documents
-from builders.corpus.clean import RESTORING_KINDS, residual_noise
+from builders.corpus.clean import INSERTING_KINDS, residual_noise
 from builders.corpus.seeds import SeedError
 from builders.corpus.store import (
     compress_offsets,
@@ -46,7 +46,7 @@ def test_every_clean_character_outside_a_restoration_equals_its_raw_character(pa
         raw = read_seed(paths.seeds, plans[doc_id]).raw_text
         restored = set()
         for edit in doc.edits:
-            if edit["kind"] in RESTORING_KINDS:
+            if edit["kind"] in INSERTING_KINDS:
                 restored.update(range(edit["clean_start"], edit["clean_end"]))
         offsets = doc.raw_offsets
         assert len(offsets) == len(doc.text)
