@@ -33,3 +33,21 @@ def test_successful_staged_directory_replaces_folder(tmp_path):
         (staging / "fresh.txt").write_text("fresh")
     assert sorted(p.name for p in target.iterdir()) == ["fresh.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["corpus"]
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_follow_the_umask(tmp_path, umask, mode):
+    import os
+    import stat
+
+    from builders.io import staged_directory, write_bytes_atomic
+
+    old = os.umask(umask)
+    try:
+        write_bytes_atomic(tmp_path / "out.txt", b"x")
+        with staged_directory(tmp_path / "folder") as staging:
+            (staging / "a").write_bytes(b"a")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == mode | 0o111 & ~umask
