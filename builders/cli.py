@@ -227,7 +227,10 @@ def command_add_plan(args: argparse.Namespace) -> int:
     from evaluation.models import load_model
 
     summary = add_plan(paths, Path(args.file), args.id, metadata, pre_annotator=load_model(args.model), model_name=args.model)
+    warnings = summary.pop("warnings")
     console.print(_table("plan added", [summary]))
+    for warning in warnings:
+        plain(f"warning: {warning}")
     console.print("next: annotate the tasks in Label Studio or doccano, then `plancorpus import-annotations`")
     return 0
 

@@ -27,10 +27,10 @@ from builders.corpus.store import read_document, unit_id
 from builders.interchange.base import AnnotatedText
 from builders.interchange.doccano import to_doccano
 from builders.interchange.labelstudio import label_studio_config, to_label_studio
-from builders.io import dump_yaml, sha256_bytes
+from builders.io import dump_yaml, load_yaml, sha256_bytes
 from builders.plans import pending
 from builders.plans.pending import begin_operation, finish_operation, recover_locked, undo_operation
-from builders.project import Paths
+from builders.project import CONFIG_DIR, Paths
 from builders.transaction import Transaction, acquire
 
 # text -> [(start, end, label)], offsets in code points, half-open
@@ -211,21 +211,48 @@ def comparable_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
-def same_text_as(paths: Paths, plans, text: str) -> str | None:
-    """The id of a seed with the same text as `text`, decoded in its recorded
-    encoding; None when there is none."""
+def _seed_texts(paths: Paths, plans):
+    """(plan id, comparable text) of every readable seed, decoded in its
+    recorded encoding (a broken seed is `build`'s to report)."""
     from builders.corpus.seeds import decode_seed, seed_path
 
-    wanted = comparable_text(text)
     for plan in plans:
         try:
             path = seed_path(paths.seeds, plan)
             existing = decode_seed(path.read_bytes(), path, plan.metadata.get("source_encoding") or "utf-8")
         except (SeedError, OSError):
-            continue  # a broken seed is `build`'s to report
-        if comparable_text(existing) == wanted:
-            return plan.id
-    return None
+            continue
+        yield plan.id, comparable_text(existing)
+
+
+def same_text_as(paths: Paths, plans, text: str) -> str | None:
+    """The id of a seed with the same text as `text`, decoded in its recorded
+    encoding; None when there is none."""
+    wanted = comparable_text(text)
+    return next((plan_id for plan_id, existing in _seed_texts(paths, plans) if existing == wanted), None)
+
+
+def shingles(text: str, size: int) -> set[str]:
+    """The character n-grams of a text with its whitespace removed."""
+    compact = "".join(text.split())
+    return {compact[i : i + size] for i in range(max(0, len(compact) - size + 1))}
+
+
+def near_duplicates(paths: Paths, plans, text: str) -> list[tuple[str, float]]:
+    """Seeds whose character n-gram Jaccard similarity with `text` reaches the
+    threshold of builders/config/plans.yaml (another version or an excerpt
+    of the same plan would leak test text into train), most similar first."""
+    config = load_yaml(CONFIG_DIR / "plans.yaml")["near_duplicate"]
+    size, threshold = int(config["ngram"]), float(config["jaccard"])
+    new = shingles(comparable_text(text), size)
+    found = []
+    for plan_id, existing in _seed_texts(paths, plans):
+        old = shingles(existing, size)
+        if new and old:
+            similarity = len(new & old) / len(new | old)
+            if similarity >= threshold:
+                found.append((plan_id, similarity))
+    return sorted(found, key=lambda item: -item[1])
 
 
 def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict, source_name: str) -> dict:
@@ -318,6 +345,11 @@ def add_plan(
         twin = same_text_as(paths, plans, detected.text)
         if twin:
             raise SeedError(f"{source}: the same text (after decoding, NFC and line endings) is already seed {twin!r}")
+        warnings = [
+            f"{source}: {similarity:.0%} of its character 5-grams are shared with seed {twin!r} (Jaccard); "
+            "a near-duplicate (another version or an excerpt?) would put the same text in two splits"
+            for twin, similarity in near_duplicates(paths, plans, detected.text)
+        ]
         entry = manifest_entry(plan_id, data, detected, metadata, source.name)
         raw_rel = f"seeds/{entry['raw_file']}"
         tasks_rel = f"annotations/tasks/{plan_id}"
@@ -348,7 +380,7 @@ def add_plan(
     finally:
         lock.release()
     return {"plan": plan_id, "encoding": detected.encoding, "line endings": detected.line_endings,
-            "script": entry["script"], "split": entry["split"], "tasks": ", ".join(str(t) for t in tasks)}
+            "script": entry["script"], "split": entry["split"], "tasks": ", ".join(str(t) for t in tasks), "warnings": warnings}
 
 
 def plan_files(plan_id: str) -> list[str]:

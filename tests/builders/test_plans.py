@@ -290,3 +290,30 @@ def test_a_gbk_file_with_a_utf8_line_is_refused_naming_the_line():
         detect_encoding(data, "mixed.txt")
     # the same file in one encoding is fine
     assert detect_encoding(NEW_PLAN.encode("gb18030"), "plan.txt").encoding == "gb18030"
+
+
+def test_a_near_duplicate_of_a_seed_is_named_and_a_different_plan_is_not(paths):
+    from builders.corpus.seeds import load_manifest
+    from builders.plans import near_duplicates
+
+    plans = load_manifest(paths.seeds)
+    seed = (paths.seeds / "raw" / "xinzhou-2017-central-rise.txt").read_text(encoding="utf-8")
+    lines = seed.split("\n")
+    # a revised version: every fifth line rewritten, a paragraph added
+    revised = "\n".join("本条内容已作修订,以最新文件为准。" if i % 5 == 0 else line for i, line in enumerate(lines)) + "\n新增一段关于数字经济的内容。"
+    found = near_duplicates(paths, plans, revised)
+    assert [plan_id for plan_id, _ in found] == ["xinzhou-2017-central-rise"]
+    assert 0.3 <= found[0][1] < 1
+    assert near_duplicates(paths, plans, NEW_PLAN) == []
+
+
+def test_add_plan_warns_about_a_near_duplicate_and_adds_it(workspace, tmp_path):
+    seed = (workspace.seeds / "raw" / "chifeng-2017-northeast-revitalization.txt").read_text(encoding="utf-8")
+    source = tmp_path / "revised.txt"
+    source.write_text(seed.replace("。", "。\n", 3) + "\n附:本方案自印发之日起施行。\n", encoding="utf-8")
+    summary = add_plan(workspace, source, "chifeng-2018-revised", rebuild=False)
+    [warning] = summary["warnings"]
+    assert "revised.txt" in warning and "seed 'chifeng-2017-northeast-revitalization'" in warning
+    from builders.corpus.seeds import load_manifest
+
+    assert "chifeng-2018-revised" in [p.id for p in load_manifest(workspace.seeds)]
