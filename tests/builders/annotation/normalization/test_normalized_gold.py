@@ -88,3 +88,27 @@ def test_bad_decisions_name_file_and_entry(paths, tmp_path):
                     encoding="utf-8")
     with pytest.raises(ValueError, match=r"text '某某局' is not the gold span's"):
         import_dept_decisions(paths, path)
+
+
+def test_dept_worksheet_and_import_from_the_command_line(paths, tmp_path, capsys):
+    from builders.cli import main
+    from builders.io import load_yaml
+
+    for name in ("seeds", "corpus", "annotations"):
+        shutil.copytree(paths.root / name, tmp_path / name)
+    plan = plan_spans(paths)[0]
+    sheet = tmp_path / "sheet.yaml"
+    assert main(["--root", str(tmp_path), "normalization", "dept-worksheet", "--plan", plan.doc.doc_id, "--out", str(sheet)]) == 0
+    rows = load_yaml(sheet)["decisions"]
+    assert len(rows) == sum(s["label"] == "DEPT" for s in plan.spans)
+    assert all(r["outcome"] is None and "⟦" in r["context"] for r in rows)
+    # an unfilled worksheet is refused with the file and the entry named, and nothing is written
+    before = gold_path(Paths(tmp_path), plan.doc.doc_id).read_bytes()
+    capsys.readouterr()
+    assert main(["--root", str(tmp_path), "normalization", "import-dept", "--file", str(sheet)]) == 1
+    assert "sheet.yaml: needs `plan`, `annotator`" in capsys.readouterr().err
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("annotator: null", "annotator: someone"), encoding="utf-8")
+    assert main(["--root", str(tmp_path), "normalization", "import-dept", "--file", str(sheet)]) == 1
+    assert "sheet.yaml: decision 1" in capsys.readouterr().err
+    assert gold_path(Paths(tmp_path), plan.doc.doc_id).read_bytes() == before
+    assert main(["--root", str(tmp_path), "normalization", "summary"]) == 0
