@@ -319,25 +319,37 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     return digest.hexdigest()
 
 
-def _annotation_outputs(paths: Paths, summaries: list[dict], key: str) -> dict[str, bytes]:
-    """annotations/README.md and (with a second annotation) agreement.json,
-    cached on the build key (which covers everything they read)."""
-    # Imported here: the audit's modules are needed only when something changed.
-    from builders.annotation.report import agreement_result, annotation_report
+def _annotation_outputs(
+    paths: Paths, summaries: list[dict], key: str, file_sha256: Callable[[Path], str], version: str
+) -> dict[str, bytes]:
+    """annotations/README.md and (with a second annotation) agreement.json.
 
-    cached = build_dir(paths.root) / CACHE_DIR / "annotations" / key
+    Cached whole on the build key (which covers everything they read), and
+    otherwise assembled from per-plan parts (annotation.report's
+    incremental_outputs): the statistics come with each plan's summary, the
+    agreement counts and audit findings from small per-plan cache files, so
+    only changed plans are read again."""
+    # Imported here: the audit's modules are needed only when something changed.
+    from builders.annotation.report import PlanParts, agreement_result, annotation_report, incremental_outputs
+
+    cache = build_dir(paths.root) / CACHE_DIR / "annotations"
+    cached = cache / "outputs" / key
     if (cached / "outputs.json").exists():
         return {rel: data.encode("utf-8") for rel, data in json.loads((cached / "outputs.json").read_text(encoding="utf-8")).items()}
-    texts = {}
-    for summary in summaries:
-        entry = _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"])
-        texts[summary["doc_id"]] = (entry / "corpus" / "text.txt").read_bytes().decode("utf-8")
-    outputs = {}
-    if any((paths.annotations / "second").glob("*.jsonl")):
-        outputs["annotations/agreement.json"] = dumps_json(agreement_result(paths), indent=1) + "\n"
-    units = {s["doc_id"]: s["units_total"] for s in summaries}
-    # The report shows the agreement just measured, so it reads the staged value.
-    outputs["annotations/README.md"] = annotation_report(units, texts, paths, outputs.get("annotations/agreement.json"))
+
+    def text_of(plan_id: str, fingerprints={s["doc_id"]: s["fingerprint"] for s in summaries}) -> str:
+        return (_cache_entry(paths.root, plan_id, fingerprints[plan_id]) / "corpus" / "text.txt").read_bytes().decode("utf-8")
+
+    plans = [PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part")) for s in summaries]
+    outputs = incremental_outputs(paths, plans, text_of, cache, file_sha256, version)
+    if outputs is None:  # an annotation file the per-plan parts cannot account for: read everything
+        outputs = {}
+        if any((paths.annotations / "second").glob("*.jsonl")):
+            outputs["annotations/agreement.json"] = dumps_json(agreement_result(paths), indent=1) + "\n"
+        units = {s["doc_id"]: s["units_total"] for s in summaries}
+        texts = {s["doc_id"]: text_of(s["doc_id"]) for s in summaries}
+        # The report shows the agreement just measured, so it reads the staged value.
+        outputs["annotations/README.md"] = annotation_report(units, texts, paths, outputs.get("annotations/agreement.json"))
     shutil.rmtree(cached.parent, ignore_errors=True)  # one cached report is enough
     cached.mkdir(parents=True)
     (cached / "outputs.json").write_text(dumps_json(outputs), encoding="utf-8")
@@ -395,7 +407,7 @@ def build(
                                stale_results=_stale(paths, summaries, read_records(paths.results)))
         summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), jobs, progress)
         _stage_corpus(tx, paths, summaries, state)
-        outputs = _annotation_outputs(paths, summaries, key)
+        outputs = _annotation_outputs(paths, summaries, key, hashes, inputs[0].code_version if inputs else code_version())
         records = read_records(paths.results)
         publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"), records)
         _stage_data(tx, paths, summaries, publication.files)

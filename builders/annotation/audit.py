@@ -32,6 +32,18 @@ def _covering(spans: list[Span], start: int, end: int) -> list[Span]:
     return [s for s in spans if s.start < end and start < s.end]
 
 
+def surface_labels(texts: dict[str, str], reviewed: list[UnitAnnotation], min_chars: int = 2) -> dict[str, set[str]]:
+    """Every annotated string of at least `min_chars` characters and the labels
+    it has, over reviewed units."""
+    surfaces: dict[str, set[str]] = {}
+    for a in reviewed:
+        for span in a.spans:
+            surface = texts[a.doc_id][span.start : span.end]
+            if len(surface) >= min_chars:
+                surfaces.setdefault(surface, set()).add(span.label)
+    return surfaces
+
+
 def audit(
     texts: dict[str, str], annotations: list[UnitAnnotation], min_chars: int = 2
 ) -> list[Finding]:
@@ -40,30 +52,39 @@ def audit(
     same label (市发改委 inside 忻州市发改委), or inside a title or document
     number, where nothing is annotated."""
     reviewed = [a for a in annotations if a.reviewed]
-    surfaces: dict[str, set[str]] = {}
-    for a in reviewed:
-        for span in a.spans:
-            surface = texts[a.doc_id][span.start : span.end]
-            if len(surface) >= min_chars:
-                surfaces.setdefault(surface, set()).add(span.label)
+    surfaces = surface_labels(texts, reviewed, min_chars)
     if not surfaces:
         return []
-    # Index the strings by their first character: one pass over each unit finds
-    # every occurrence, overlapping ones included, without a scan per string.
-    by_first: dict[str, list[str]] = {}
+    return sorted(set(audit_units(texts, reviewed, surfaces)))
+
+
+def audit_units(texts: dict[str, str], reviewed: list[UnitAnnotation], surfaces: dict[str, set[str]]) -> list[Finding]:
+    """The findings in `reviewed` units against the strings of the whole
+    gold (`surfaces`, from `surface_labels`): a plan's findings depend on its
+    own text and gold and on `surfaces` only, so a build caches them per plan."""
+    # For each first character, the lengths of the strings starting with it:
+    # one dictionary look-up per length at each offset finds every occurrence,
+    # overlapping ones included. The work per character is bounded by the
+    # number of distinct lengths, not by the number of strings, so it does not
+    # grow with the corpus.
+    lengths_by_first: dict[str, list[int]] = {}
     for surface in surfaces:
-        by_first.setdefault(surface[0], []).append(surface)
+        lengths_by_first.setdefault(surface[0], set()).add(len(surface))
+    lengths_by_first = {char: sorted(lengths) for char, lengths in lengths_by_first.items()}
     findings: list[Finding] = []
     for a in reviewed:
         text = texts[a.doc_id]
         unit_text = text[a.start : a.end]
-        regions = protected_regions(unit_text)
+        regions = None
         spans = sorted(a.spans)
         for offset, char in enumerate(unit_text):
-            for surface in by_first.get(char, ()):
-                if not unit_text.startswith(surface, offset):
+            for length in lengths_by_first.get(char, ()):
+                surface = unit_text[offset : offset + length]
+                if len(surface) != length or surface not in surfaces:
                     continue
-                local_end = offset + len(surface)
+                if regions is None:
+                    regions = protected_regions(unit_text)  # only for units where a string occurs
+                local_end = offset + length
                 if any(r0 < local_end and offset < r1 for r0, r1 in regions):
                     continue
                 start, end = a.start + offset, a.start + local_end
@@ -78,7 +99,7 @@ def audit(
                     else:
                         found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering)
                     findings.append(Finding(a.doc_id, start, end, surface, label, found))
-    return sorted(set(findings))
+    return findings
 
 
 def unresolved(findings: list[Finding], exceptions: list[dict]) -> list[Finding]:

@@ -1,14 +1,32 @@
 """Checks and reports over everything under annotations/: file validation,
 inter-annotator agreement, the consistency audit and the generated
 annotations/README.md.
+
+The same outputs come two ways, byte for byte: from all the annotation files
+at once (`agreement_result`, `annotation_report`, `run_audit`), or, in a
+build, from small per-plan parts kept in a cache (`incremental_outputs`), so
+a change to one plan re-reads that plan only:
+
+- agreement: each plan's additive counts (agreement.plan_counts), keyed on
+  its first and second files;
+- statistics: each plan's part of the tables (stats.plan_statistics), built
+  with the plan (`plan_part`);
+- audit: each plan's findings, keyed on the plan's fingerprint and a hash of
+  the strings annotated anywhere in the gold (the audit's one corpus-wide
+  input). A new annotated string re-audits every plan with reviewed units;
+  a plan added without reviewed gold re-audits nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import astuple, dataclass
+from pathlib import Path
 
-from builders.annotation.agreement import markdown, measure
-from builders.annotation.audit import audit, stale_exceptions, unresolved
+from builders.annotation.agreement import Agreement, from_counts, markdown, measure, plan_counts
+from builders.annotation.audit import Finding, audit, audit_units, stale_exceptions, surface_labels, unresolved
 from builders.annotation.gold import (
     Problem,
     UnitAnnotation,
@@ -16,16 +34,11 @@ from builders.annotation.gold import (
     validate_gold_file,
 )
 from builders.annotation.labels import load_labels
-from builders.annotation.stats import (
-    length_distribution,
-    review_changes,
-    spans_per_label,
-    units_without_spans,
-)
+from builders.annotation.stats import merge_statistics, plan_statistics
 from builders.annotation.worksheets import FIRST, GOLD, SECOND
 from builders.corpus.seeds import load_manifest
 from builders.corpus.store import read_corpus, read_document
-from builders.io import load_yaml, write_json_atomic, write_text_atomic
+from builders.io import dumps_json, load_yaml, sha256_bytes, write_json_atomic, write_text_atomic
 from builders.markdown import markdown_table, render_template
 from builders.project import TEMPLATES_DIR, Paths
 
@@ -69,6 +82,10 @@ def agreement_result(paths: Paths) -> dict:
         plan: measure([a for a in first if a.doc_id == plan], [b for b in second if b.doc_id == plan], names)
         for plan in sorted({b.doc_id for b in second})
     }
+    return _agreement_dict(overall, per_plan, names)
+
+
+def _agreement_dict(overall: Agreement, per_plan: dict[str, Agreement], names: tuple[str, ...]) -> dict:
     result = overall.to_dict()
     result["per_plan"] = {plan: a.to_dict() for plan, a in per_plan.items()}
     result["markdown"] = markdown(overall, per_plan, names)
@@ -83,7 +100,10 @@ def run_audit(paths: Paths, texts: dict[str, str] | None = None):
     nothing). `texts` (plan -> clean text) defaults to the built corpus."""
     if texts is None:
         texts = {d.doc_id: d.text for d in read_corpus(paths.corpus)}
-    findings = audit(texts, read_folder(paths, GOLD))
+    return _with_exceptions(paths, audit(texts, read_folder(paths, GOLD)))
+
+
+def _with_exceptions(paths: Paths, findings: list[Finding]):
     path = paths.annotations / AUDIT_EXCEPTIONS
     exceptions = (load_yaml(path) or []) if path.exists() else []
     return findings, unresolved(findings, exceptions), stale_exceptions(findings, exceptions)
@@ -102,25 +122,29 @@ def annotation_report(units: dict[str, int], texts: dict[str, str], paths: Paths
     (default: annotations/agreement.json)."""
     names = load_labels(paths.annotations / "labels.yaml").names
     gold = read_folder(paths, GOLD)
-    empty = units_without_spans(gold)
-    coverage_rows = [
-        [doc_id, count, empty.get(doc_id, (0, 0))[1], empty.get(doc_id, (0, 0))[0]] for doc_id, count in units.items()
-    ]
-    per_plan = spans_per_label(gold, names)
-    spans_rows = [[doc_id] + [row[n] for n in names] + [sum(row.values())] for doc_id, row in per_plan.items()]
-    totals = [sum(r[i + 1] for r in spans_rows) for i in range(len(names) + 1)]
-    spans_rows.append(["**all**"] + totals)
-    lengths = length_distribution(gold, names)
-    length_rows = [
-        [n] + [lengths[n].get(k, "") for k in ("count", "min", "median", "mean", "max")] for n in names
-    ]
-    changes = review_changes(gold)
-    review_rows = [[doc_id] + [c[k] for k in ("kept", "changed", "added", "removed")] for doc_id, c in changes.items()]
     agreement_path = paths.annotations / "agreement.json"
     if agreement_json is None and agreement_path.exists():
         agreement_json = agreement_path.read_text(encoding="utf-8")
+    return _render_report(units, merge_statistics([plan_statistics(gold, names)], names), names, agreement_json, run_audit(paths, texts))
+
+
+def _render_report(units: dict[str, int], statistics: dict, names: tuple[str, ...], agreement_json: str | None, audited) -> str:
+    empty = statistics["units_without_spans"]
+    coverage_rows = [
+        [doc_id, count, empty.get(doc_id, (0, 0))[1], empty.get(doc_id, (0, 0))[0]] for doc_id, count in units.items()
+    ]
+    per_plan = statistics["spans_per_label"]
+    spans_rows = [[doc_id] + [row[n] for n in names] + [sum(row.values())] for doc_id, row in per_plan.items()]
+    totals = [sum(r[i + 1] for r in spans_rows) for i in range(len(names) + 1)]
+    spans_rows.append(["**all**"] + totals)
+    lengths = statistics["lengths"]
+    length_rows = [
+        [n] + [lengths[n].get(k, "") for k in ("count", "min", "median", "mean", "max")] for n in names
+    ]
+    changes = statistics["review_changes"]
+    review_rows = [[doc_id] + [c[k] for k in ("kept", "changed", "added", "removed")] for doc_id, c in changes.items()]
     agreement = json.loads(agreement_json)["markdown"] if agreement_json else "Not yet measured."
-    findings, open_findings, stale = run_audit(paths, texts)
+    findings, open_findings, stale = audited
     audit_text = (
         f"{len(findings)} finding(s): {len(findings) - len(open_findings)} justified in `audit_exceptions.yaml`, "
         f"{len(open_findings)} open; {len(stale)} stale exception(s). Run `plancorpus audit` to list them."
@@ -138,3 +162,132 @@ def annotation_report(units: dict[str, int], texts: dict[str, str], paths: Paths
     template = (TEMPLATES_DIR / "annotations_README.md").read_text(encoding="utf-8")
     return render_template(template, blocks)
 
+
+
+# ---------------------------------------------------------------------------
+# Incremental: the same outputs from per-plan parts
+
+
+def plan_part(doc_id: str, text: str, gold: list[UnitAnnotation], names: tuple[str, ...]) -> dict | None:
+    """What one plan's gold file contributes to annotations/README.md: its
+    statistics and the strings annotated in it, with their labels (JSON-ready).
+    None when the file holds units of another plan, which only the reading of
+    all files at once attributes correctly."""
+    if any(a.doc_id != doc_id for a in gold):
+        return None
+    reviewed = [a for a in gold if a.reviewed]
+    surfaces = surface_labels({doc_id: text}, reviewed)
+    return {
+        "statistics": plan_statistics(gold, names),
+        "surfaces": {surface: sorted(labels) for surface, labels in sorted(surfaces.items())},
+        "reviewed_units": len(reviewed),
+    }
+
+
+@dataclass(frozen=True)
+class PlanParts:
+    """One plan, as `incremental_outputs` needs it."""
+
+    doc_id: str
+    fingerprint: str  # of everything the plan's text and gold come from
+    units: int
+    part: dict | None  # from plan_part
+
+
+def incremental_outputs(
+    paths: Paths,
+    plans: list[PlanParts],
+    text_of: Callable[[str], str],
+    cache: Path,
+    file_sha256: Callable[[Path], str],
+    code_version: str,
+) -> dict[str, str] | None:
+    """annotations/agreement.json (when a second annotation exists) and
+    annotations/README.md, equal to `agreement_result` and
+    `annotation_report`, from per-plan parts cached under `cache`
+    (one small file per plan and output). None when a part cannot be had
+    (an annotation file holding another plan's units, or a gold file of a
+    plan the manifest lacks): then the caller computes over everything."""
+    names = load_labels(paths.annotations / "labels.yaml").names
+    known = {plan.doc_id for plan in plans}
+    if any(path.stem not in known for path in (paths.annotations / GOLD).glob("*.jsonl")):
+        return None
+    if any(plan.part is None for plan in plans):
+        return None
+    outputs = {}
+    labels_sha = file_sha256(paths.annotations / "labels.yaml")
+    agreement = _incremental_agreement(paths, names, cache / "agreement", file_sha256, f"{code_version} {labels_sha}")
+    if agreement is False:
+        return None
+    if agreement is not None:
+        outputs["annotations/agreement.json"] = dumps_json(agreement, indent=1) + "\n"
+    findings = _incremental_audit(paths, plans, text_of, cache / "audit")
+    statistics = merge_statistics([plan.part["statistics"] for plan in plans], names)
+    outputs["annotations/README.md"] = _render_report(
+        {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"),
+        _with_exceptions(paths, findings),
+    )
+    return outputs
+
+
+def _cached(path: Path, key: str, compute: Callable[[], object]):
+    """The value stored in `path` under `key`, or computed and stored."""
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return stored["value"]
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_text(dumps_json({"key": key, "value": value}), encoding="utf-8")
+    scratch.replace(path)
+    return value
+
+
+def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, file_sha256, version: str):
+    """The agreement result from each plan's counts; None without a second
+    annotation, False when a plan's counts cannot be had."""
+    second_files = sorted((paths.annotations / SECOND).glob("*.jsonl"))
+    if not second_files:
+        return None
+    parts, per_plan = [], {}
+    for second_path in second_files:
+        plan = second_path.stem
+        first_path = paths.annotations / FIRST / second_path.name
+        key = sha256_bytes(f"{version} {file_sha256(first_path)} {file_sha256(second_path)}".encode())
+
+        def counts(first_path=first_path, second_path=second_path, plan=plan):
+            first, second = read_annotations(first_path), read_annotations(second_path)
+            if any(a.doc_id != plan for a in first + second):
+                return None
+            return {"present": bool(second), "counts": plan_counts(first, second, names)}
+
+        value = _cached(cache / f"{plan}.json", key, counts)
+        if value is None or value["counts"] is None:
+            return False
+        parts.append(value["counts"])
+        if value["present"]:
+            per_plan[plan] = from_counts([value["counts"]], names)
+    return _agreement_dict(from_counts(parts, names), per_plan, names)
+
+
+def _incremental_audit(paths: Paths, plans: list[PlanParts], text_of: Callable[[str], str], cache: Path) -> list[Finding]:
+    surfaces: dict[str, set[str]] = {}
+    for plan in plans:
+        for surface, labels in plan.part["surfaces"].items():
+            surfaces.setdefault(surface, set()).update(labels)
+    if not surfaces:
+        return []
+    surfaces_sha = sha256_bytes(dumps_json({s: sorted(labels) for s, labels in surfaces.items()}).encode("utf-8"))
+    findings: set[Finding] = set()
+    for plan in plans:
+        if not plan.part["reviewed_units"]:
+            continue
+
+        def audited(plan=plan):
+            reviewed = [a for a in read_annotations(paths.annotations / GOLD / f"{plan.doc_id}.jsonl") if a.reviewed]
+            return [list(astuple(f)) for f in audit_units({plan.doc_id: text_of(plan.doc_id)}, reviewed, surfaces)]
+
+        key = hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest()
+        findings.update(Finding(*row) for row in _cached(cache / f"{plan.doc_id}.json", key, audited))
+    return sorted(findings)

@@ -3,6 +3,11 @@
 Feeds annotations/README.md: spans per label per plan, span length
 distributions, units without spans, how review changed the pre-annotation,
 and the audit status.
+
+Every statistic is a sum over plans, so a build keeps each plan's part
+(`plan_statistics`, small and JSON-ready) and merges the parts
+(`merge_statistics`) instead of reading every plan's gold again. Span lengths
+are kept as counts per length, from which the median and mean are exact.
 """
 
 from __future__ import annotations
@@ -62,3 +67,57 @@ def review_changes(annotations: list[UnitAnnotation]) -> dict[str, dict[str, int
         for key in row:
             row[key] += counts.get(key, 0)
     return dict(sorted(result.items()))
+
+
+def plan_statistics(annotations: list[UnitAnnotation], labels: tuple[str, ...]) -> dict:
+    """One gold file's part of every table above (JSON-ready)."""
+    lengths: dict[str, dict[str, int]] = {}
+    for a in annotations:
+        if a.reviewed:
+            for span in a.spans:
+                row = lengths.setdefault(span.label, {})
+                row[str(span.end - span.start)] = row.get(str(span.end - span.start), 0) + 1
+    return {
+        "spans_per_label": spans_per_label(annotations, labels),
+        "units_without_spans": {k: list(v) for k, v in units_without_spans(annotations).items()},
+        "review_changes": review_changes(annotations),
+        "lengths": lengths,
+    }
+
+
+def merge_statistics(parts: list[dict], labels: tuple[str, ...]) -> dict:
+    """The tables of all gold files together, from their `plan_statistics`:
+    equal to the functions above over all the annotations."""
+    per_label: dict[str, dict[str, int]] = {}
+    empty: dict[str, tuple[int, int]] = {}
+    changes: dict[str, dict[str, int]] = {}
+    all_lengths: dict[str, list[int]] = {name: [] for name in labels}
+    for part in parts:
+        for doc_id, row in part["spans_per_label"].items():
+            merged = per_label.setdefault(doc_id, {name: 0 for name in labels})
+            for name, count in row.items():
+                merged[name] += count
+        for doc_id, (without, reviewed) in part["units_without_spans"].items():
+            before = empty.get(doc_id, (0, 0))
+            empty[doc_id] = (before[0] + without, before[1] + reviewed)
+        for doc_id, row in part["review_changes"].items():
+            merged = changes.setdefault(doc_id, {"kept": 0, "changed": 0, "added": 0, "removed": 0})
+            for key in merged:
+                merged[key] += row.get(key, 0)
+        for name, histogram in part["lengths"].items():
+            for length, count in histogram.items():
+                all_lengths[name].extend([int(length)] * count)
+    lengths = {
+        name: (
+            {"count": len(v), "min": min(v), "median": median(v), "mean": round(mean(v), 2), "max": max(v)}
+            if v
+            else {"count": 0}
+        )
+        for name, v in all_lengths.items()
+    }
+    return {
+        "spans_per_label": dict(sorted(per_label.items())),
+        "units_without_spans": dict(sorted(empty.items())),
+        "review_changes": dict(sorted(changes.items())),
+        "lengths": lengths,
+    }

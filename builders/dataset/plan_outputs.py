@@ -18,7 +18,8 @@ The summary holds what the card, corpus/index.json and the command line's
 table need, so those are computed from summaries, never from all the rows:
 counts per label, units, the cleaning record, an example row, each data
 file's sha256, size and rows (for croissant.json), the shards'
-content fingerprint. Offsets are Unicode code points, half-open [start, end).
+content fingerprint, and the plan's part of the annotation report
+(annotation.report.plan_part). Offsets are Unicode code points, half-open [start, end).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from builders.annotation.gold import load_gold
+from builders.annotation.gold import read_annotations
 from builders.annotation.labels import LabelSet
+from builders.annotation.report import plan_part
 from builders.corpus.clean import clean_seed, residual_noise, to_simplified
 from builders.corpus.seeds import Erratum, GarbledRun, NoiseRemoval, Plan, read_seed
 from builders.corpus.segment import segment
@@ -45,7 +47,7 @@ from builders.corpus.store import (
 from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
 
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 EXAMPLE_MAX_CHARS = 80  # the card's example row is a short unit with spans
 
 
@@ -112,7 +114,8 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     doc = BuiltDocument(plan.id, plan.metadata, clean, text_simplified, segment(clean.text))
     for name, data in document_files(doc).items():
         _write(target / "corpus" / name, data)
-    gold = load_gold(inputs.gold_dir, [plan.id])[plan.id]
+    gold_file = read_annotations(inputs.gold_dir / f"{plan.id}.jsonl")
+    gold = {a.unit_index: a for a in gold_file}  # as load_gold reads it
     from builders.dataset.relations import load_relations
 
     relations = load_relations(inputs.relations_dir, [plan.id])[plan.id]
@@ -131,6 +134,8 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     summary["fingerprint"] = inputs.fingerprint()
     summary["data_fingerprint"] = digest.hexdigest()
     summary["data_files"] = files
+    # The plan's part of annotations/README.md, while its gold is in memory.
+    summary["annotation_part"] = plan_part(plan.id, clean.text, gold_file, labels.names)
     _write(target / "summary.json", (dumps_json(summary, indent=1) + "\n").encode("utf-8"))
     return summary
 

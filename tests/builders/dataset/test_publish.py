@@ -171,12 +171,15 @@ def test_committed_dataset_and_card_equal_a_fresh_publish(paths, tmp_path):
     results = paths.root / "evaluation" / "results"
     if results.exists():
         shutil.copytree(results, root / "evaluation" / "results")
+    for generated in ("annotations/README.md", "annotations/agreement.json"):
+        (root / generated).unlink()  # so the build must write them afresh
     build(Paths(root))
     committed = {p.relative_to(paths.root / "data"): p.read_bytes() for p in (paths.root / "data").rglob("*.parquet")}
     fresh = {p.relative_to(root / "data"): p.read_bytes() for p in (root / "data").rglob("*.parquet")}
     assert committed.keys() == fresh.keys(), "data/ is stale: run `plancorpus build`"
     assert committed == fresh
-    for name in ("README.md", "croissant.json", "CITATION.cff"):
+    # The annotation report and agreement too: a build assembles them from per-plan parts.
+    for name in ("README.md", "croissant.json", "CITATION.cff", "annotations/README.md", "annotations/agreement.json"):
         assert (root / name).read_text(encoding="utf-8") == (paths.root / name).read_text(encoding="utf-8"), f"{name} is stale: run `plancorpus build`"
 
 

@@ -1,0 +1,190 @@
+"""The annotation report, agreement and audit assembled from per-plan parts
+equal the same outputs computed from all annotation files at once, byte for
+byte, including after a plan's gold changes (which changes the strings the
+audit looks for) and with the parts read back from the cache."""
+
+import json
+import random
+import shutil
+
+import pytest
+
+from builders.annotation.agreement import from_counts, measure, plan_counts
+from builders.annotation.audit import Finding, _covering, audit
+from builders.annotation.gold import UnitAnnotation, read_annotations
+from builders.annotation.labels import Span
+from builders.annotation.prelabel import protected_regions
+from builders.annotation.report import (
+    PlanParts,
+    agreement_result,
+    annotation_report,
+    incremental_outputs,
+    plan_part,
+    read_folder,
+)
+from builders.annotation.stats import (
+    length_distribution,
+    merge_statistics,
+    plan_statistics,
+    review_changes,
+    spans_per_label,
+    units_without_spans,
+)
+from builders.corpus.store import read_corpus
+from builders.io import dumps_json, sha256_bytes
+from builders.project import Paths
+
+LABELS = ("DEPT", "INDICATOR", "VALUE", "DATE")
+
+
+def random_units(rng: random.Random, doc_id: str, count: int) -> list[UnitAnnotation]:
+    units = []
+    for index in range(count):
+        start = index * 20
+        spans, cursor = [], start
+        while cursor < start + 18 and rng.random() < 0.7:
+            a = cursor + rng.randrange(0, 4)
+            b = min(a + rng.randrange(1, 6), start + 20)
+            if a < b:
+                spans.append(Span(a, b, rng.choice(LABELS)))
+            cursor = b + 1
+        status = "reviewed" if rng.random() < 0.9 else "draft"
+        review = {"status": status}
+        if rng.random() < 0.5:
+            review["pre_annotation"] = {"kept": rng.randrange(3), "changed": rng.randrange(3), "added": 1, "removed": 0}
+        units.append(UnitAnnotation(doc_id, index, start, start + 20, tuple(spans), review))
+    return units
+
+
+def test_summed_counts_give_the_agreement_of_everything_at_once():
+    rng = random.Random(7)
+    plans = [f"p{i}" for i in range(6)]
+    first = {p: random_units(rng, p, 15) for p in plans}
+    # The second pass agrees on most units and differs on the rest.
+    second = {p: [a if rng.random() < 0.7 else b for a, b in zip(first[p], random_units(rng, p, 15))][:8] for p in plans}
+    parts = [plan_counts(first[p], second[p], LABELS) for p in plans]
+    together = measure([a for p in plans for a in first[p]], [b for p in plans for b in second[p]], LABELS)
+    assert from_counts(parts, LABELS).to_dict() == together.to_dict()  # exact floats, not approximately
+    assert 0 < together.kappa["overall"] < 1
+    for p, part in zip(plans, parts):
+        assert from_counts([part], LABELS).to_dict() == measure(first[p], second[p], LABELS).to_dict()
+
+
+def test_counts_refuse_units_of_different_lengths():
+    a = UnitAnnotation("d", 0, 0, 10, (), {"status": "reviewed"})
+    b = UnitAnnotation("d", 0, 0, 12, (), {"status": "reviewed"})
+    assert plan_counts([a], [b], LABELS) is None
+
+
+def test_merged_statistics_equal_the_statistics_of_everything():
+    rng = random.Random(3)
+    files = [random_units(rng, f"p{i}", 12) for i in range(5)]
+    everything = [a for units in files for a in units]
+    merged = merge_statistics([plan_statistics(units, LABELS) for units in files], LABELS)
+    assert merged["spans_per_label"] == spans_per_label(everything, LABELS)
+    assert {k: tuple(v) for k, v in merged["units_without_spans"].items()} == units_without_spans(everything)
+    assert merged["review_changes"] == review_changes(everything)
+    expected = length_distribution(everything, LABELS)
+    assert merged["lengths"] == expected
+    assert all(type(merged["lengths"][n].get("mean")) is type(expected[n].get("mean")) for n in LABELS)
+
+
+def reference_audit(texts, annotations, min_chars=2):
+    """The audit as plainly as it can be written: every string at every offset."""
+    reviewed = [a for a in annotations if a.reviewed]
+    surfaces = {}
+    for a in reviewed:
+        for s in a.spans:
+            surface = texts[a.doc_id][s.start : s.end]
+            if len(surface) >= min_chars:
+                surfaces.setdefault(surface, set()).add(s.label)
+    findings = set()
+    for a in reviewed:
+        text = texts[a.doc_id]
+        unit_text = text[a.start : a.end]
+        regions = protected_regions(unit_text)
+        for surface, labels in surfaces.items():
+            for offset in range(len(unit_text)):
+                if not unit_text.startswith(surface, offset):
+                    continue
+                end_local = offset + len(surface)
+                if any(r0 < end_local and offset < r1 for r0, r1 in regions):
+                    continue
+                start, end = a.start + offset, a.start + end_local
+                covering = _covering(sorted(a.spans), start, end)
+                for label in sorted(labels):
+                    if any(s.start <= start and end <= s.end and s.label == label for s in covering):
+                        continue
+                    found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering) if covering else "unannotated"
+                    findings.add(Finding(a.doc_id, start, end, surface, label, found))
+    return sorted(findings)
+
+
+def test_audit_finds_what_a_scan_of_every_string_at_every_offset_finds():
+    rng = random.Random(11)
+    alphabet = "市县区发改委局年万《》"  # few characters: strings recur often
+    texts = {f"d{i}": "".join(rng.choice(alphabet) for _ in range(200)) for i in range(4)}
+    annotations = [a for doc_id in texts for a in random_units(rng, doc_id, 10)]
+    found = audit(texts, annotations)
+    assert found == reference_audit(texts, annotations)
+    assert len(found) > 10
+
+
+@pytest.fixture
+def annotated_copy(tmp_path, paths) -> Paths:
+    shutil.copytree(paths.annotations, tmp_path / "annotations", ignore=shutil.ignore_patterns("tasks", "worksheets"))
+    shutil.copytree(paths.seeds, tmp_path / "seeds")
+    shutil.copytree(paths.corpus, tmp_path / "corpus")
+    return Paths(tmp_path)
+
+
+def incremental(paths: Paths, cache, texts, units):
+    names = LABELS
+    plans = []
+    for doc_id, text in texts.items():
+        gold = read_annotations(paths.annotations / "gold" / f"{doc_id}.jsonl")
+        fingerprint = sha256_bytes(f"{text}\n{dumps_json([str(a) for a in gold])}".encode())
+        plans.append(PlanParts(doc_id, fingerprint, units[doc_id], plan_part(doc_id, text, gold, names)))
+    file_sha = lambda path: sha256_bytes(path.read_bytes()) if path.exists() else ""  # noqa: E731
+    return incremental_outputs(paths, plans, texts.__getitem__, cache, file_sha, "code")
+
+
+def everything(paths: Paths, texts, units):
+    agreement = dumps_json(agreement_result(paths), indent=1) + "\n"
+    return {"annotations/agreement.json": agreement, "annotations/README.md": annotation_report(units, texts, paths, agreement)}
+
+
+def test_incremental_outputs_equal_the_outputs_over_all_files(annotated_copy, tmp_path):
+    paths = annotated_copy
+    docs = read_corpus(paths.corpus)
+    texts = {d.doc_id: d.text for d in docs}
+    units = {d.doc_id: len(d.units) for d in docs}
+    cache = tmp_path / "cache"
+    assert incremental(paths, cache, texts, units) == everything(paths, texts, units)
+    assert sorted(p.stem for p in (cache / "audit").glob("*.json")) == sorted(
+        {a.doc_id for a in read_folder(paths, "gold") if a.reviewed}
+    )
+    # A changed gold file (a label changed: the audit's strings change with it)
+    # and a changed second annotation, with the other plans' parts from the cache.
+    doc_id = sorted(texts)[0]
+    for folder in ("gold", "second"):
+        path = paths.annotations / folder / f"{doc_id}.jsonl"
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        changed = next(r for r in rows if r["spans"])
+        changed["spans"][0]["label"] = "DATE" if changed["spans"][0]["label"] != "DATE" else "VALUE"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    fresh = everything(paths, texts, units)
+    assert incremental(paths, cache, texts, units) == fresh
+    assert incremental(paths, tmp_path / "empty-cache", texts, units) == fresh
+
+
+def test_a_gold_file_holding_another_plans_units_falls_back(annotated_copy, tmp_path):
+    paths = annotated_copy
+    docs = read_corpus(paths.corpus)
+    texts = {d.doc_id: d.text for d in docs}
+    units = {d.doc_id: len(d.units) for d in docs}
+    source = next(paths.annotations.glob("gold/*.jsonl"))
+    other = next(d for d in texts if d != source.stem)
+    rows = source.read_text(encoding="utf-8").splitlines()
+    (paths.annotations / "gold" / f"{other}.jsonl").write_text(rows[0] + "\n", encoding="utf-8")
+    assert incremental(paths, tmp_path / "cache", texts, units) is None
