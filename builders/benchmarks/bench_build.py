@@ -13,6 +13,11 @@ memory is that run's own; pool workers' peak is reported separately):
 Ratios are computed from figures measured in the same run.
 
 Run: .venv/bin/python builders/benchmarks/bench_build.py [--repeats 3] [--scales 1 10 100] [--big-plan-mb 50]
+
+Where the time goes (cProfile, top functions by cumulative time, of a cold
+build and of add-plan into a synthetic corpus of that scale, serial):
+
+    .venv/bin/python builders/benchmarks/bench_build.py --profile 10
 """
 
 from __future__ import annotations
@@ -33,10 +38,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = """
-import json, resource, sys, time
+import cProfile, io, json, os, pstats, resource, sys, time
 from pathlib import Path
 from builders.project import Paths
 action, root, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+if profiler:
+    profiler.enable()
 started = time.perf_counter()
 if action == "build":
     from builders.build import build
@@ -47,6 +55,11 @@ else:
     add_plan(Paths(root), Path(sys.argv[4]), sys.argv[5], {"city": "示例市", "title": "示例规划", "split": "train"})
     built = 1
 seconds = time.perf_counter() - started
+if profiler:
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(int(os.environ["BENCH_PROFILE"]))
+    print(out.getvalue(), file=sys.stderr)
 print(json.dumps({
     "seconds": seconds,
     "built": built,
@@ -106,11 +119,27 @@ def new_plan_file(folder: Path, megabytes: float = 0.0) -> Path:
     return path
 
 
-def run_child(*args: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, cwd=ROOT)
+def run_child(*args: str, profile: int = 0) -> dict:
+    env = dict(os.environ, BENCH_PROFILE=str(profile)) if profile else None
+    result = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, cwd=ROOT, env=env)
     if result.returncode:
         raise RuntimeError(result.stderr[-3000:])
+    if profile:
+        print(result.stderr, flush=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def profile_scale(scale: int, tmp: Path, top: int = 40) -> None:
+    """Print where a cold build (--jobs 1, so the plans are built in the
+    profiled process) and an add-plan spend their time at `scale`."""
+    project = tmp / f"profile-x{scale}"
+    plans = make_project(project, scale)
+    print(f"--- profile: cold build at {scale}x ({plans} plans), --jobs 1")
+    show("cold build (profiled)", run_child("build", str(project), "1", profile=top) | {"runs": 1})
+    print(f"--- profile: add-plan into {scale}x")
+    source = new_plan_file(tmp)
+    show("add-plan (profiled)", run_child("add-plan", str(project), "1", str(source), "added-plan", profile=top) | {"runs": 1})
+    shutil.rmtree(project)
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -147,8 +176,13 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the builds (default 2)")
     parser.add_argument("--big-plan-mb", type=float, default=0, help="also add one plan of this many MB (e.g. 50)")
+    parser.add_argument("--profile", type=int, metavar="SCALE", help="only profile a cold build and add-plan at this scale")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            profile_scale(args.profile, Path(tmp))
+        return
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

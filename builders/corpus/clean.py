@@ -155,6 +155,8 @@ def _aligned_offsets(old: str, new: str, raw_start: int, raw_end: int) -> tuple[
     themselves, inserted ones at the next kept raw character (or the last)."""
     if raw_end <= raw_start:
         return tuple([raw_start] * len(new))
+    if not new:  # a deletion (most edits: pinyin, layout spaces) has nothing to align
+        return ()
     offsets: list[int | None] = [None] * len(new)
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for block in matcher.get_matching_blocks():
