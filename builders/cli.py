@@ -199,6 +199,8 @@ def command_baselines(args: argparse.Namespace) -> int:
     from evaluation.baselines import run_baselines
 
     root = Path(args.root).resolve()
+    if args.check:
+        return _check_baselines(args, root)
     records = run_baselines(
         root, Path(args.work_dir) if args.work_dir else None, folds=not args.no_folds, seeds=args.seeds,
         max_steps=args.max_steps, systems=tuple(args.systems), progress=_progress("predicting"), log=console.print,
@@ -210,6 +212,32 @@ def command_baselines(args: argparse.Namespace) -> int:
                 console.print(f"{system} {split}: strict micro F1 {100 * figure['mean']:.1f} ± {100 * figure['sd']:.1f} (n={figure['n']})")
     console.print(f"wrote {len(records)} record(s) to evaluation/results/; run `plancorpus build` to put them on the card")
     return 0
+
+
+def _check_baselines(args: argparse.Namespace, root: Path) -> int:
+    """Rerun into a scratch folder (nothing in evaluation/ is written) and
+    compare every run with the committed record's."""
+    import tempfile
+
+    from builders.dataset.results import read_records
+    from builders.markdown import markdown_table
+    from evaluation.baselines import reproduction_rows, run_baselines
+    from evaluation.records import RESULTS
+
+    committed = {r["system"]: r for r in read_records(RESULTS)}
+    scratch = Path(tempfile.mkdtemp(prefix="baselines-check-"))
+    reruns = run_baselines(
+        root, Path(args.work_dir) if args.work_dir else scratch / "work", folds=not args.no_folds, seeds=args.seeds,
+        max_steps=args.max_steps, systems=tuple(args.systems), progress=_progress("predicting"), log=console.print,
+        results_dir=scratch / "results", reports_dir=scratch / "reports",
+    )
+    rows = [row for system, record in reruns.items() for row in reproduction_rows(committed.get(system, {}), record)]
+    pct = lambda value: "–" if value is None else f"{100 * value:.2f}"  # noqa: E731
+    print(markdown_table(["system", "config", "split", "seed", "committed F1", "rerun F1", "difference", "sd", "verdict"],
+                         [[r["system"], r["config"], r["split"], r["seed"], pct(r["committed_f1"]), pct(r["rerun_f1"]),
+                           pct(r["difference"]), pct(r["sd"]), r["verdict"]] for r in rows]))
+    console.print(f"reruns in {scratch}; evaluation/results/ untouched")
+    return 0 if all(r["verdict"] in ("identical predictions", "within sd") for r in rows) else 1
 
 
 def command_add_plan(args: argparse.Namespace) -> int:
@@ -567,11 +595,16 @@ def make_parser() -> argparse.ArgumentParser:
         "evaluation/results/<system>.json (scores, seeds, gold fingerprint, versions, command), whose table the next "
         "`plancorpus build` puts on the dataset card. The CRF takes a few minutes; spaCy about ten minutes per run on two cores.",
     )
-    sub.add_argument("--systems", nargs="+", default=["rules", "jieba", "crf", "spacy"], choices=["rules", "jieba", "crf", "spacy"],
-                     help="systems to run (default: all)")
-    sub.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of spaCy (default: 0 1 2)")
-    sub.add_argument("--max-steps", type=int, default=None, help="override training.max_steps of the config")
+    sub.add_argument("--systems", nargs="+", default=["rules", "jieba", "crf", "spacy"],
+                     choices=["rules", "jieba", "crf", "spacy", "tiny-bert"],
+                     help="systems to run (default: rules jieba crf spacy; tiny-bert, the transformers recipe check "
+                     "from random weights, only when named)")
+    sub.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of spaCy and tiny-bert (default: 0 1 2)")
+    sub.add_argument("--max-steps", type=int, default=None, help="override the training steps of spaCy's and tiny-bert's config")
     sub.add_argument("--no-folds", action="store_true", help="skip leave-one-plan-out")
+    sub.add_argument("--check", action="store_true",
+                     help="rerun into a scratch folder and compare each run with the committed record's (same config, split "
+                     "and seed): identical predictions, within the record's sd over seeds, or not; exit 1 unless all reproduce")
     sub.add_argument("--work-dir", help="where trained pipelines go (default: a temporary folder)")
     sub.set_defaults(handler=command_baselines)
 

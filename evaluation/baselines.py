@@ -4,7 +4,18 @@
 - `jieba`: a reference from a tool nobody here wrote (`evaluation.models.jieba`);
 - `spacy`: a spaCy NER pipeline (blank zh, one token per character) trained on
   the train split with `evaluation/configs/spacy_ner.cfg` on CPU, once per
-  seed (mean ± sd over seeds); also leave-one-plan-out (`fold-<plan>`).
+  seed (mean ± sd over seeds); also leave-one-plan-out (`fold-<plan>`);
+- `crf`: a linear-chain CRF over character features (`evaluation.models.crf`);
+- `tiny-bert`: the transformers recipe check: a tiny BERT with random weights
+  and a character vocabulary from train (`evaluation.hf.tiny`), fine-tuned
+  with `evaluation.hf.finetune` once per seed and scored through `hf:PATH`.
+  No pre-training, so it is a floor for the recipe, not a strong model; no
+  leave-one-plan-out.
+
+`plancorpus baselines --check` reruns systems into a scratch folder and
+compares each run with the committed record's run of the same config, split
+and seed (`reproduction_rows`): identical predictions, or the F1 difference
+against the record's sd over seeds.
 
 Each system's runs go to one result record, evaluation/results/<system>.json
 (`evaluation.records`); the next `plancorpus build` puts them on the card.
@@ -28,7 +39,8 @@ from evaluation.run import write_reports
 
 CONFIG = Path(__file__).parent / "configs" / "spacy_ner.cfg"
 
-SYSTEMS = ("rules", "jieba", "crf", "spacy")
+SYSTEMS = ("rules", "jieba", "crf", "spacy", "tiny-bert")
+TINY_BERT_CAVEAT = "tiny BERT from scratch (recipe check, no pre-training)"
 DESCRIPTIONS = {
     "rules": "the rule pre-annotator (builders.annotation.prelabel); annotators saw its output as a suggestion",
     "jieba": "jieba.posseg tags mapped to labels (evaluation.models.jieba); never predicts INDICATOR",
@@ -78,7 +90,8 @@ def _single_thread() -> None:
 
 def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, seeds: list[int] | tuple[int, ...] = (0, 1, 2),
                   max_steps: int | None = None, systems: tuple[str, ...] = SYSTEMS, results_dir: Path | None = None,
-                  progress=lambda items: items, log=print, n_resamples: int = 1000) -> dict[str, dict]:
+                  progress=lambda items: items, log=print, n_resamples: int = 1000,
+                  reports_dir: Path | None = None) -> dict[str, dict]:
     """Run each system on validation and test (learned ones once per seed,
     and leave-one-plan-out unless `folds` is false) and write one result
     record per system. Returns the records by system."""
@@ -87,7 +100,7 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
     root = Path(root).resolve()
     results_dir = Path(results_dir or RESULTS)
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="baselines-"))
-    reports_dir = root / "evaluation" / "reports"
+    reports_dir = Path(reports_dir or root / "evaluation" / "reports")
     gold = published_gold_fingerprint(root)
     _single_thread()
     records = {}
@@ -144,6 +157,60 @@ def run_baselines(root: Path, work_dir: Path | None = None, folds: bool = True, 
         records["spacy"] = make_record(
             "spacy", "spacy", parameters, command.format(name="spacy") + " --seeds " + " ".join(map(str, seeds)), seeds, runs, gold,
             ["spacy", "thinc"], "spaCy NER (blank zh, one token per character), trained on train, model-best on validation")
+    if "tiny-bert" in systems:
+        from evaluation.hf.finetune import finetune
+        from evaluation.hf.tiny import CONFIG as TINY_CONFIG
+        from evaluation.hf.tiny import build_tiny_bert, load_tiny_config
+
+        tiny = load_tiny_config()
+        training = tiny["training"]
+        train_units, dev_units = load_gold(root, split="train"), load_gold(root, split="validation")
+        runs = []
+        for seed in seeds:
+            folder = work_dir / f"tiny-bert-seed{seed}"
+            initial = build_tiny_bert(train_units, folder / "initial", seed, tiny)
+            finetune(train_units, dev_units, initial, folder / "model", epochs=training["epochs"],
+                     learning_rate=training["learning_rate"], batch_size=training["batch_size"], seed=seed,
+                     max_steps=max_steps if max_steps is not None else -1, warmup_ratio=training.get("warmup_ratio", 0.0))
+            runs += [scored("tiny-bert", f"hf:{folder / 'model'}", "spans", split, seed) for split in ("validation", "test")]
+        parameters = {"config": str(TINY_CONFIG.relative_to(root)) if TINY_CONFIG.is_relative_to(root) else str(TINY_CONFIG),
+                      "max_steps": max_steps, **tiny}
+        records["tiny-bert"] = make_record(
+            "tiny-bert", "hf", parameters, "plancorpus baselines --systems tiny-bert --no-folds --seeds " + " ".join(map(str, seeds)),
+            seeds, runs, gold, ["torch", "transformers"],
+            "a BERT of 2 layers, hidden size 128, random weights, a character vocabulary from train; fine-tuned on train "
+            "with python -m evaluation.hf.finetune's recipe, predicted on characters through hf:PATH; model weights are "
+            "not kept (rerun the command)", caveat=TINY_BERT_CAVEAT)
     for record in records.values():
         write_record(record, results_dir)
     return records
+
+
+def reproduction_rows(committed: dict, rerun: dict) -> list[dict]:
+    """Each rerun entry against the committed record's entry of the same
+    config, split and seed: `identical` when the predictions' sha256 match,
+    else the strict micro F1 difference and whether it is within the
+    committed sd over seeds for that split (a single-run system has sd 0,
+    so only identical predictions reproduce it)."""
+    rows = []
+    same_gold = committed.get("gold_fingerprint") == rerun.get("gold_fingerprint")
+    by_key = {(r["config"], r["split"], r["seed"]): r for r in committed.get("runs", [])}
+    for entry in rerun["runs"]:
+        key = (entry["config"], entry["split"], entry["seed"])
+        before = by_key.get(key)
+        f1 = entry["scores"]["strict"]["micro"]["f1"]
+        row = {"system": rerun["system"], "config": key[0], "split": key[1], "seed": key[2], "rerun_f1": f1,
+               "committed_f1": None, "difference": None, "sd": None, "identical": False, "verdict": ""}
+        if not same_gold:
+            row["verdict"] = "not comparable: the committed record is on other gold"
+        elif before is None:
+            row["verdict"] = "not comparable: no committed run with this config, split and seed"
+        else:
+            summary = committed.get("summary", {}).get(key[1], {}).get("strict_micro_f1", {}) if not key[0].startswith("fold-") else {}
+            row.update(committed_f1=before["scores"]["strict"]["micro"]["f1"], sd=summary.get("sd", 0.0),
+                       identical=before["predictions_sha256"] == entry["predictions_sha256"])
+            row["difference"] = round(f1 - row["committed_f1"], 6)
+            row["verdict"] = ("identical predictions" if row["identical"]
+                              else "within sd" if abs(row["difference"]) <= row["sd"] else "NOT within sd")
+        rows.append(row)
+    return rows

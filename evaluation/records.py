@@ -151,13 +151,14 @@ def summarise(runs: list[dict]) -> dict:
 
 
 def make_record(system: str, model: str, parameters: dict, command: str, seeds: list[int], runs: list[dict],
-                gold: str, libraries: Iterable[str] = (), description: str = "") -> dict:
+                gold: str, libraries: Iterable[str] = (), description: str = "", caveat: str = "") -> dict:
     from evaluation import __version__
 
     return {
         "schema": RECORD_SCHEMA,
         "system": system,
         "description": description,
+        **({"caveat": caveat} if caveat else {}),
         "model": model,
         "version": __version__,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

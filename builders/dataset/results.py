@@ -88,12 +88,14 @@ def results_markdown(records: list[dict], fingerprint: str, labels: LabelSet) ->
         status = "current" if record.get("gold_fingerprint") == fingerprint else "**stale**: other gold"
         seeds = record.get("seeds") or []
         runs = f"{len(seeds)} seeds" if len(seeds) > 1 else "1 run"
+        # A record may say what its figures are not (e.g. no pre-training).
+        name = record["system"] + (f": {record['caveat']}" if record.get("caveat") else "")
         for split in ("validation", "test"):
             summary = record.get("summary", {}).get(split)
             if summary is None:
                 continue
             rows.append(
-                [record["system"], split, _cell(summary, "strict_micro_f1"), _cell(summary, "strict_macro_f1"),
+                [name, split, _cell(summary, "strict_micro_f1"), _cell(summary, "strict_macro_f1"),
                  _cell(summary, "partial_micro_f1")]
                 + [_cell(summary, f"strict_f1_{label}") for label in names]
                 + [runs, status]

@@ -64,3 +64,9 @@ def test_read_records_skips_other_json_and_names_a_broken_file(tmp_path):
     (tmp_path / "b.json").write_text('{"schema":\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"b\.json:2: not valid JSON"):
         read_records(tmp_path)
+
+
+def test_a_caveat_is_shown_with_the_system_name():
+    tiny = record("tiny-bert", "abc", n=3) | {"caveat": "tiny BERT from scratch (recipe check, no pre-training)"}
+    text = results_markdown([tiny], "abc", load_labels())
+    assert "| tiny-bert: tiny BERT from scratch (recipe check, no pre-training) | test | 50.0 ± 4.0 |" in text
