@@ -174,6 +174,8 @@ def plan_inputs(paths: Paths, file_sha256: Callable[[Path], str] = _file_sha256)
                 gold_sha256=file_sha256(paths.annotations / "gold" / f"{plan.id}.jsonl"),
                 relations_dir=paths.annotations / "relations",
                 relations_sha256=file_sha256(paths.annotations / "relations" / f"{plan.id}.jsonl"),
+                normalized_dir=paths.annotations / "normalized",
+                normalized_sha256=file_sha256(paths.annotations / "normalized" / f"{plan.id}.jsonl"),
                 labels_sha256=labels_sha,
                 code_version=version,
             )

@@ -5,6 +5,7 @@ computed from the rows.
 
 from __future__ import annotations
 
+import json
 
 import yaml
 from datasets import Features
@@ -96,6 +97,34 @@ def example_row(summaries: list[dict], configs: dict[str, dict[str, list[str]]])
             if by_shard[shard]["example_row"]:
                 return by_shard[shard]["example_row"]
     return "(no reviewed unit yet)"
+
+
+def normalization_blocks(summaries: list[dict]) -> dict[str, str]:
+    """Coverage of the `normalized` fields per label (entities with fields,
+    and why the others have nulls) and one real entity per label, from the
+    plans' summaries."""
+    totals: dict[str, dict] = {}
+    examples: dict[str, dict] = {}
+    for summary in summaries:
+        for label, entry in (summary.get("normalization") or {}).items():
+            total = totals.setdefault(label, {"entities": 0, "normalized": 0, "reasons": {}})
+            total["entities"] += entry["entities"]
+            total["normalized"] += entry["normalized"]
+            for reason, n in entry["reasons"].items():
+                total["reasons"][reason] = total["reasons"].get(reason, 0) + n
+        for label, example in (summary.get("normalized_examples") or {}).items():
+            examples.setdefault(label, example)
+    rows = []
+    for label, total in totals.items():
+        share = f"{total['normalized'] / total['entities']:.1%}" if total["entities"] else "–"
+        reasons = ", ".join(f"`{r}` {n}" for r, n in sorted(total["reasons"].items())) or "–"
+        rows.append([label, total["entities"], total["normalized"], share, total["entities"] - total["normalized"], reasons])
+    table = markdown_table(["label", "entities", "with normalised fields", "share", "null", "why null (reason code: entities)"], rows)
+    shown = "\n".join(
+        f"{label}, from unit `{example['id']}`:\n\n```json\n{json.dumps(example, ensure_ascii=False, indent=1)}\n```"
+        for label, example in sorted(examples.items())
+    ) if examples else "(no entity has normalised fields yet)"
+    return {"normalization_coverage": table, "normalized_examples": shown}
 
 
 def relation_blocks(summaries: list[dict]) -> dict[str, str]:
@@ -246,6 +275,7 @@ def card_blocks(
     baselines_text = results_markdown(records or [], gold, labels)
     return {
         **relation_blocks(summaries),
+        **normalization_blocks(summaries),
         "relation_agreement": relation_agreement_text(relation_agreement),
         "relation_baselines": (relation_baselines or {}).get("markdown") or "Not yet run (`plancorpus evaluate-relations`).",
         "version": version,

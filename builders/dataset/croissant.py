@@ -130,6 +130,11 @@ def field_entries(features: Features, record_set: str, file_set: str, descriptio
                 entry["repeated"] = True
             entry["subField"] = []
             for key, sub in inner.items():
+                if isinstance(sub, dict):
+                    # A struct inside each element (an entity's `normalized`):
+                    # one subfield per key, read with a two-step path.
+                    entry["subField"].append(_struct_entry(sub, f"{field_id}/{key}", f"{name}.{key}", key, source, descriptions))
+                    continue
                 sub_inner = sub.feature if isinstance(sub, List) else None
                 sub_entry = {
                     "@type": "cr:Field",
@@ -151,6 +156,26 @@ def field_entries(features: Features, record_set: str, file_set: str, descriptio
         entry["description"] = entry["description"].strip()
         fields.append(entry)
     return fields
+
+
+def _struct_entry(struct: dict, field_id: str, described: str, key: str, source: dict, descriptions: dict[str, str]) -> dict:
+    return {
+        "@type": "cr:Field",
+        "@id": field_id,
+        "name": key,
+        "description": descriptions.get(described, ""),
+        "subField": [
+            {
+                "@type": "cr:Field",
+                "@id": f"{field_id}/{sub_key}",
+                "name": sub_key,
+                "description": descriptions.get(f"{described}.{sub_key}", ""),
+                "dataType": _scalar_type(sub, f"{field_id}/{sub_key}"),
+                "source": {**source, "transform": {"jsonPath": f"{key}.{sub_key}"}},
+            }
+            for sub_key, sub in struct.items()
+        ],
+    }
 
 
 def enumeration_record_set(name: str, names: list[str], descriptions: list[str] | None = None) -> dict:

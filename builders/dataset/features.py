@@ -9,6 +9,33 @@ from datasets import ClassLabel, Features, List, Value
 from builders.annotation.labels import LabelSet
 
 
+# The normalised meaning of an entity (GUIDELINES.md section 11): all eight
+# fields on every entity, null where they do not apply to its label or where
+# the span could not be normalised (the card counts why).
+NORMALIZED = {
+    "lo": Value("float64"),
+    "hi": Value("float64"),
+    "unit": Value("string"),
+    "bound": Value("string"),
+    "date_from": Value("string"),
+    "date_to": Value("string"),
+    "canonical": Value("string"),
+    "dept_id": Value("string"),
+}
+
+
+def entity_features(labels: LabelSet) -> List:
+    return List(
+        {
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "label": ClassLabel(names=list(labels.names)),
+            "text": Value("string"),
+            "normalized": dict(NORMALIZED),
+        }
+    )
+
+
 def span_features(labels: LabelSet) -> Features:
     return Features(
         {
@@ -20,14 +47,7 @@ def span_features(labels: LabelSet) -> Features:
             "text": Value("string"),
             "text_simplified": Value("string"),
             "doc_offset": Value("int32"),
-            "entities": List(
-                {
-                    "start": Value("int32"),
-                    "end": Value("int32"),
-                    "label": ClassLabel(names=list(labels.names)),
-                    "text": Value("string"),
-                }
-            ),
+            "entities": entity_features(labels),
         }
     )
 
@@ -121,14 +141,7 @@ def document_features(labels: LabelSet) -> Features:
             "units_total": Value("int32"),
             "units_reviewed": Value("int32"),
             "reviewed_ranges": List({"start": Value("int32"), "end": Value("int32")}),
-            "entities": List(
-                {
-                    "start": Value("int32"),
-                    "end": Value("int32"),
-                    "label": ClassLabel(names=list(labels.names)),
-                    "text": Value("string"),
-                }
-            ),
+            "entities": entity_features(labels),
             "tasks": List(DOCUMENT_TASK),
             "measurements": List(DOCUMENT_MEASUREMENT),
         }

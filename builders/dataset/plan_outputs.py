@@ -6,8 +6,9 @@ order, in parallel) and kept under the plan's fingerprint:
 
 - `PlanInputs.fingerprint()` hashes everything a plan's outputs depend on:
   the raw bytes, the manifest entry, the plan's entries in the repair tables
-  (errata, garbled runs, noise), its gold file, the label set, and the
-  version of the code and configuration (a hash of the `builders` package);
+  (errata, garbled runs, noise), its gold file, its relation gold, its
+  reviewed normalised gold (annotations/normalized/<plan>.jsonl), the label
+  set, and the version of the code and configuration (a hash of the `builders` package);
 - `build_plan` writes the outputs into a folder:
 
       corpus/<name>                  the files of corpus/<plan>/ (see corpus.store)
@@ -44,6 +45,7 @@ from builders.corpus.store import (
     restoration_counts,
     unit_record,
 )
+from builders.dataset.normalized.entities import coverage, load_plan_normalization
 from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
 
@@ -68,6 +70,8 @@ class PlanInputs:
     code_version: str
     relations_dir: Path | None = None  # annotations/relations/, when relation gold exists
     relations_sha256: str = ""  # of the plan's relation gold file, "" when none
+    normalized_dir: Path | None = None  # annotations/normalized/, when normalised gold exists
+    normalized_sha256: str = ""  # of the plan's normalised gold file, "" when none
 
     def fingerprint(self) -> str:
         described = {
@@ -80,6 +84,7 @@ class PlanInputs:
             "raw": self.raw_sha256,
             "gold": self.gold_sha256,
             "relations": self.relations_sha256,
+            "normalized": self.normalized_sha256,
         }
         return sha256_bytes(dumps_json(described).encode("utf-8"))
 
@@ -119,7 +124,8 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     from builders.dataset.relations import load_relations
 
     relations = load_relations(inputs.relations_dir, [plan.id])[plan.id]
-    shards = plan_rows(stored_view(doc), plan.metadata, gold, labels, relations)
+    normalization = load_plan_normalization(None if inputs.normalized_dir is None else inputs.normalized_dir / f"{plan.id}.jsonl")
+    shards = plan_rows(stored_view(doc), plan.metadata, gold, labels, relations, normalization)
     features = row_features(labels)
     digest = hashlib.sha256()
     files = {}
@@ -131,6 +137,9 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
         # croissant.json lists each data file's sha256 and size.
         files[kind] = {"sha256": sha256_bytes(data), "size": len(data), "rows": len(rows)}
     summary = plan_summary(doc, shards, labels)
+    reviewed = sorted(s for a in gold.values() if a.reviewed for s in a.spans)
+    summary["normalization"] = coverage(reviewed, clean.text, normalization)
+    summary["normalized_examples"] = normalized_examples(shards.get("spans", []), labels)
     summary["fingerprint"] = inputs.fingerprint()
     summary["data_fingerprint"] = digest.hexdigest()
     summary["data_files"] = files
@@ -182,6 +191,19 @@ def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: Labe
         "residual_noise": [list(found) for found in residual_noise(doc.clean.text)[:10]],
         "relations": _relation_summary(shards),
     }
+
+
+def normalized_examples(spans: list[dict], labels: LabelSet) -> dict[str, dict]:
+    """The first entity of each normalised label with fields, with its unit's
+    id: the card shows the `normalized` struct from the data."""
+    examples: dict[str, dict] = {}
+    for row in spans:
+        for entity in row["entities"]:
+            label = labels.names[entity["label"]]
+            if label in examples or not any(v is not None for v in entity["normalized"].values()):
+                continue
+            examples[label] = {"id": row["id"], **entity, "label": label}
+    return dict(sorted(examples.items()))
 
 
 def _relation_summary(shards: dict[str, list[dict]]) -> dict:

@@ -28,14 +28,18 @@ from builders.dataset.features import (
     task_features,
     token_features,
 )
+from builders.dataset.normalized.entities import PlanNormalization
 from builders.dataset.relations import document_relations, measurement_rows, task_rows
 from builders.io import dumps_json
 
 DATA_DIR = "data"
 
 
-def span_rows(doc: StoredDocument, gold: dict[int, UnitAnnotation], labels: LabelSet) -> list[dict]:
-    """One row per reviewed unit; entities relative to the unit."""
+def span_rows(
+    doc: StoredDocument, gold: dict[int, UnitAnnotation], labels: LabelSet, normalization: PlanNormalization = PlanNormalization()
+) -> list[dict]:
+    """One row per reviewed unit; entities relative to the unit, each with
+    its `normalized` fields."""
     rows = []
     for unit in doc.units:
         annotation = gold.get(unit["index"])
@@ -65,6 +69,7 @@ def span_rows(doc: StoredDocument, gold: dict[int, UnitAnnotation], labels: Labe
                         "end": s.end - start,
                         "label": labels.index(s.label),
                         "text": doc.text[s.start : s.end],
+                        "normalized": normalization.fields(s, doc.text),
                     }
                     for s in sorted(annotation.spans)
                 ],
@@ -111,7 +116,10 @@ def reviewed_ranges(doc: StoredDocument, gold: dict[int, UnitAnnotation]) -> lis
     return [{"start": r["start"], "end": r["end"]} for r in ranges]
 
 
-def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict:
+def document_row(
+    doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=(),
+    normalization: PlanNormalization = PlanNormalization(),
+) -> dict:
     reviewed = [a for a in gold.values() if a.reviewed]
     spans = sorted(s for a in reviewed for s in a.spans)
     row = {"doc_id": doc.doc_id}
@@ -125,7 +133,10 @@ def document_row(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation
             "units_reviewed": len(reviewed),
             "reviewed_ranges": reviewed_ranges(doc, gold),
             "entities": [
-                {"start": s.start, "end": s.end, "label": labels.index(s.label), "text": doc.text[s.start : s.end]}
+                {
+                    "start": s.start, "end": s.end, "label": labels.index(s.label), "text": doc.text[s.start : s.end],
+                    "normalized": normalization.fields(s, doc.text),
+                }
                 for s in spans
             ],
             # Relations (GUIDELINES.md section 12) as indices into `entities`.
@@ -139,7 +150,10 @@ ROW_KINDS = ("spans", "tokens", "documents", "tasks", "measurements")
 MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
 
 
-def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=()) -> dict[str, list[dict]]:
+def plan_rows(
+    doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], labels: LabelSet, relations=(),
+    normalization: PlanNormalization = PlanNormalization(),
+) -> dict[str, list[dict]]:
     """One plan's rows, by row kind: its shards. `spans` and `tokens` exist
     only when a unit of the plan is reviewed, and so does `documents` (a plan
     nobody annotated must not look like a plan without entities); `tasks` and
@@ -147,13 +161,13 @@ def plan_rows(doc: StoredDocument, plan: dict, gold: dict[int, UnitAnnotation], 
     split = plan.get("split") or "train"
     if split not in SPLITS:
         raise ValueError(f"seeds/plans.yaml: plan {doc.doc_id!r} has split {split!r}; use one of {SPLITS}")
-    rows = span_rows(doc, gold, labels)
+    rows = span_rows(doc, gold, labels, normalization)
     shards: dict[str, list[dict]] = {}
     if rows:
         shards["spans"] = rows
         shards["tokens"] = [token_row(r, labels) for r in rows]
     if rows:
-        shards["documents"] = [document_row(doc, plan, gold, labels, relations)]
+        shards["documents"] = [document_row(doc, plan, gold, labels, relations, normalization)]
     for kind, make in (("tasks", task_rows), ("measurements", measurement_rows)):
         relation_rows = make(doc, list(relations), gold)
         if relation_rows:
