@@ -99,7 +99,7 @@ def example_row(summaries: list[dict], configs: dict[str, dict[str, list[str]]])
     return "(no reviewed unit yet)"
 
 
-def normalization_blocks(summaries: list[dict]) -> dict[str, str]:
+def normalized_field_blocks(summaries: list[dict]) -> dict[str, str]:
     """Coverage of the `normalized` fields per label (entities with fields,
     and why the others have nulls) and one real entity per label, from the
     plans' summaries."""
@@ -275,7 +275,7 @@ def card_blocks(
     baselines_text = results_markdown(records or [], gold, labels)
     return {
         **relation_blocks(summaries),
-        **normalization_blocks(summaries),
+        **normalized_field_blocks(summaries),
         "relation_agreement": relation_agreement_text(relation_agreement),
         "relation_baselines": (relation_baselines or {}).get("markdown") or "Not yet run (`plancorpus evaluate-relations`).",
         "version": version,
