@@ -11,6 +11,7 @@ import yaml
 from datasets import Features
 
 from builders.annotation.labels import LabelSet
+from builders.annotation.normalization.model import LABEL_FIELDS
 from builders.corpus.seeds import SPLITS
 from builders.dataset.results import combined_fingerprint, results_markdown
 from builders.dataset.tables import config_kind
@@ -115,7 +116,9 @@ def normalized_field_blocks(summaries: list[dict]) -> dict[str, str]:
         for label, example in (summary.get("normalized_examples") or {}).items():
             examples.setdefault(label, example)
     rows = []
-    for label, total in totals.items():
+    # In the guidelines' label order: a summary read back from the cache has
+    # its keys sorted, a fresh one not, and the card must not tell them apart.
+    for label, total in sorted(totals.items(), key=lambda item: list(LABEL_FIELDS).index(item[0])):
         share = f"{total['normalized'] / total['entities']:.1%}" if total["entities"] else "–"
         reasons = ", ".join(f"`{r}` {n}" for r, n in sorted(total["reasons"].items())) or "–"
         rows.append([label, total["entities"], total["normalized"], share, total["entities"] - total["normalized"], reasons])
