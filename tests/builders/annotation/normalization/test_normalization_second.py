@@ -161,6 +161,8 @@ def test_agreement_over_a_checkout_writes_figures_and_disagreements(tmp_path, pa
 
     copy = Paths(tmp_path)
     shutil.copytree(normalized_dir(paths), normalized_dir(copy))
+    # The checkout holds the real filled sheet; this test starts from one without it.
+    (second_dir(copy) / "filled.jsonl").unlink(missing_ok=True)
     with pytest.raises(FileNotFoundError, match="no filled second worksheet"):
         measure_agreement(copy)
     rows = [row for _, row in read_jsonl(second_dir(copy) / "worksheet.jsonl")]
