@@ -131,7 +131,7 @@ CASES = [
     ("remove-plan-unknown-id", None, None, ["remove-plan", "nowhere-2020-plan"], r"plans\.yaml: no plan 'nowhere-2020-plan'"),
     ("remove-plan-path-traversal-id", None, None, ["remove-plan", "../seeds"], r"plan id '\.\./seeds' is not allowed"),
     ("remove-plan-in-a-measured-sample", None, None, ["remove-plan", PLAN, "--force"], r"second/worksheet\.jsonl: plan 'lvliang-2013-transformation' is in a measured second-annotation sample"),
-    ("remove-plan-reviewed-gold-without-force", None, {"annotations/relations/second/worksheet.jsonl": b"", "annotations/relations/second/filled.jsonl": b"", "annotations/relations/adjudication.yaml": b"entries: []\n", "annotations/normalized/second/worksheet.jsonl": b""}, ["remove-plan", PLAN], r"gold/lvliang-2013-transformation\.jsonl: plan 'lvliang-2013-transformation' has \d+ reviewed unit\(s\) of gold; give --force"),
+    ("remove-plan-reviewed-gold-without-force", None, {"annotations/relations/second/worksheet.jsonl": b"", "annotations/relations/second/filled.jsonl": b"", "annotations/relations/adjudication.yaml": b"entries: []\n", "annotations/normalized/second/worksheet.jsonl": b"", "annotations/normalized/second/filled.jsonl": b""}, ["remove-plan", PLAN], r"gold/lvliang-2013-transformation\.jsonl: plan 'lvliang-2013-transformation' has \d+ reviewed unit\(s\) of gold; give --force"),
 ]
 
 
