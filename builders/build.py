@@ -275,15 +275,19 @@ def _stage_corpus(tx: Transaction, paths: Paths, summaries: list[dict], state: d
         tx.write_bytes("corpus/index.json", index)
 
 
-def _stage_data(tx: Transaction, paths: Paths, summaries: list[dict], files: dict[str, str]) -> None:
-    source_of = {}
+def _stage_data(tx: Transaction, paths: Paths, summaries: list[dict], files: dict[str, str], corpus_data: dict[str, bytes]) -> None:
+    source_of: dict[str, Path | bytes] = dict(corpus_data)  # corpus-wide files (`departments`) come as bytes
     for summary in summaries:
         entry = _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"])
         for kind in summary["kinds"]:
             source_of[files[f"{kind}/{summary['doc_id']}"]] = entry / "data" / f"{kind}.parquet"
     present = {p.relative_to(paths.root).as_posix() for p in (paths.root / "data").glob("*/*.parquet")}
     for rel in sorted(source_of):
-        if rel not in present:
+        if rel in present:
+            continue
+        if isinstance(source_of[rel], bytes):
+            tx.write_bytes(rel, source_of[rel])
+        else:
             shutil.copyfile(source_of[rel], tx.path(rel))
     for rel in sorted(present - set(source_of)):
         tx.remove(rel)  # an older version of a plan's rows, or a plan removed
@@ -314,6 +318,9 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     normalized = paths.annotations / "normalized"
     for path in sorted(paths.results.glob("normalization/*.json")) + sorted(normalized.glob("*.jsonl")) + sorted(normalized.glob("*.json")):
         digest.update(f"{path.relative_to(paths.root).as_posix()} {file_sha256(path)}\n".encode())
+    # The `departments` config reads the alias table.
+    table = paths.annotations / "normalization" / "departments.yaml"
+    digest.update(f"normalization/departments.yaml {file_sha256(table)}\n".encode())
     # The release files read the version, its date in the changelog and the
     # adjudication count (VERSION has no suffix, so code_version skips it).
     for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md", paths.annotations / "adjudication.yaml"):
@@ -412,7 +419,7 @@ def build(
         outputs = _annotation_outputs(paths, summaries, key, hashes, inputs[0].code_version if inputs else code_version())
         records = read_records(paths.results)
         publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"), records)
-        _stage_data(tx, paths, summaries, publication.files)
+        _stage_data(tx, paths, summaries, publication.files, publication.data)
         outputs["README.md"] = publication.readme.encode("utf-8")
         outputs.update(publication.release_files)  # croissant.json, CITATION.cff
         for rel, data in outputs.items():
@@ -456,7 +463,18 @@ def _publish(paths: Paths, inputs: list[PlanInputs], summaries: list[dict], agre
         relation_baselines=_optional_json(paths.results / "relations" / "rules.json"),
         relation_agreement=_optional_json(paths.annotations / "relations" / "agreement.json"),
         normalization=_normalization_inputs(paths),
+        dept_table=_dept_table(paths),
     )
+
+
+def _dept_table(paths: Paths):
+    """The alias table's entries (checked; a bad entry is an error naming it),
+    or None when the project has none: the `departments` config is then empty
+    and the card says why."""
+    from builders.annotation.normalization.tables import load_departments
+
+    path = paths.annotations / "normalization" / "departments.yaml"
+    return load_departments(path) if path.exists() else None
 
 
 def _normalization_inputs(paths: Paths) -> dict:

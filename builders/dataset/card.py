@@ -130,6 +130,29 @@ def normalized_field_blocks(summaries: list[dict]) -> dict[str, str]:
     return {"normalization_coverage": table, "normalized_examples": shown}
 
 
+def departments_text(rows: list[dict], table_present: bool) -> str:
+    """What the `departments` config holds, counted from its rows."""
+    if not table_present:
+        return ("`departments` is empty in this build: the project has no alias table "
+                "(`annotations/normalization/departments.yaml`), which the config is built with.")
+    if not rows:
+        return "`departments` is empty: no DEPT entity has a normalised `dept_id` yet."
+    levels: dict[str, int] = {}
+    for row in rows:
+        key = row["level"] or "unknown"
+        levels[key] = levels.get(key, 0) + 1
+    order = ("central", "province", "city", "county", "unknown")
+    shared = sum(len(row["plans"]) > 1 for row in rows)
+    top = sorted(rows, key=lambda row: (-row["mentions"], row["dept_id"]))[:10]
+    table = markdown_table(
+        ["dept_id", "canonical", "level", "plans", "mentions", "written as"],
+        [[f"`{r['dept_id']}`", r["canonical"], r["level"] or "", len(r["plans"]), r["mentions"], "、".join(r["aliases"])] for r in top],
+    )
+    return (f"{len(rows)} bodies ({', '.join(f'{levels[k]} {k}' for k in order if k in levels)}), "
+            f"{sum(r['mentions'] for r in rows)} DEPT mentions with an id, {shared} bodies named in more than one plan. "
+            f"The most mentioned:\n\n{table}")
+
+
 def relation_blocks(summaries: list[dict]) -> dict[str, str]:
     """Per-plan relation counts and the bodies with most tasks per plan, as a
     bar chart in a table, from the plans' summaries (generated from rows)."""
@@ -147,8 +170,9 @@ def relation_blocks(summaries: list[dict]) -> dict[str, str]:
     table = "Relations per plan:\n\n" + markdown_table(
         ["plan", "tasks", "with a lead", "with responsible units", "nobody assigned", "with a deadline",
          "values", "with indicator", "with date", "target", "baseline", "actual", "change"], rows)
-    leads = ("Bodies with the most tasks per plan (top five; one █ per task in any role):\n\n"
-             + markdown_table(["plan", "body (as written)", "lead", "support", "responsible", "tasks"], chart))
+    leads = ("Bodies with the most tasks per plan (top five; one █ per task in any role), grouped by `dept_id` "
+             "where the body was normalised (canonical name and id shown), by the name as written otherwise:\n\n"
+             + markdown_table(["plan", "body", "lead", "support", "responsible", "tasks"], chart))
     return {"relations_table": table, "leads_chart": leads}
 
 

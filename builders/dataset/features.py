@@ -91,7 +91,9 @@ DOCUMENT_MEASUREMENT = {
 
 def task_features() -> Features:
     """`tasks`: one row per task (GUIDELINES.md R1), who leads, supports or is
-    responsible, as the names are written, and the deadline if one is stated."""
+    responsible, as the names are written and, in lists of the same order,
+    their canonical names and dept_ids (null where the body could not be
+    normalised), and the deadline if one is stated, with its interval."""
     return Features(
         {
             "id": Value("string"),
@@ -105,13 +107,22 @@ def task_features() -> Features:
             "lead": List(Value("string")),
             "support": List(Value("string")),
             "responsible": List(Value("string")),
+            "lead_canonical": List(Value("string")),
+            "lead_dept_id": List(Value("string")),
+            "support_canonical": List(Value("string")),
+            "support_dept_id": List(Value("string")),
+            "responsible_canonical": List(Value("string")),
+            "responsible_dept_id": List(Value("string")),
             "deadline": Value("string"),
+            "deadline_from": Value("string"),
+            "deadline_to": Value("string"),
         }
     )
 
 
 def measurement_features() -> Features:
-    """`measurements`: one row per VALUE (GUIDELINES.md R8-R16)."""
+    """`measurements`: one row per VALUE (GUIDELINES.md R8-R16), with the
+    value's normalised amount and the date's interval."""
     return Features(
         {
             "id": Value("string"),
@@ -126,6 +137,26 @@ def measurement_features() -> Features:
             "change": Value("bool"),
             "value_start": Value("int32"),
             "value_end": Value("int32"),
+            "lo": Value("float64"),
+            "hi": Value("float64"),
+            "unit": Value("string"),
+            "bound": Value("string"),
+            "date_from": Value("string"),
+            "date_to": Value("string"),
+        }
+    )
+
+
+def department_features() -> Features:
+    """`departments`: one row per body (dept_id) of the DEPT normalised gold."""
+    return Features(
+        {
+            "dept_id": Value("string"),
+            "canonical": Value("string"),
+            "aliases": List(Value("string")),
+            "level": Value("string"),
+            "plans": List(Value("string")),
+            "mentions": Value("int32"),
         }
     )
 

@@ -45,6 +45,7 @@ from builders.corpus.store import (
     restoration_counts,
     unit_record,
 )
+from builders.dataset.normalized.departments import plan_bodies
 from builders.dataset.normalized.entities import coverage, load_plan_normalization
 from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
@@ -140,6 +141,8 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     reviewed = sorted(s for a in gold.values() if a.reviewed for s in a.spans)
     summary["normalization"] = coverage(reviewed, clean.text, normalization)
     summary["normalized_examples"] = normalized_examples(shards.get("spans", []), labels)
+    # The `departments` config is added up from these, not from the rows.
+    summary["departments"] = plan_bodies(shards["documents"][0]["entities"] if shards.get("documents") else [], plan.metadata)
     summary["fingerprint"] = inputs.fingerprint()
     summary["data_fingerprint"] = digest.hexdigest()
     summary["data_files"] = files

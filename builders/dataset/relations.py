@@ -15,6 +15,9 @@ from builders.annotation.labels import Span
 from builders.annotation.relations.model import Measurement, RelationRecord, Task
 from builders.annotation.relations.store import read_relations
 from builders.corpus.store import StoredDocument
+from builders.dataset.normalized.entities import PlanNormalization
+
+ROLES = ("lead", "support", "responsible")
 
 
 def load_relations(relations_dir: Path | None, doc_ids: list[str]) -> dict[str, list[RelationRecord]]:
@@ -64,15 +67,26 @@ def document_relations(records: list[RelationRecord], gold: dict[int, UnitAnnota
     }
 
 
+def body_key(written: str, canonical: str | None, dept_id: str | None) -> str:
+    """How the card names a body: its canonical name and dept_id when it was
+    normalised (so 发改委 and 市发展改革委 count as one), else as written."""
+    return f"{canonical} ({dept_id})" if dept_id else f"{written} (as written)"
+
+
 def relation_summary(tasks: list[dict], measurements: list[dict], top: int = 5) -> dict:
     """What the card shows of a plan's relations, from its `tasks` and
-    `measurements` rows: counts, and the bodies with most tasks by role."""
+    `measurements` rows: counts, and the bodies with most tasks by role,
+    grouped by dept_id where known (`body_key`)."""
     kinds = {kind: sum(m["kind"] == kind for m in measurements) for kind in ("target", "baseline", "actual")}
     bodies: dict[str, dict[str, int]] = {}
     for task in tasks:
-        for role in ("lead", "support", "responsible"):
-            for name in task[role]:
-                bodies.setdefault(name, {"lead": 0, "support": 0, "responsible": 0})[role] += 1
+        for role in ROLES:
+            seen = set()  # a body named twice in one role of one task counts once
+            for written, canonical, dept_id in zip(task[role], task[f"{role}_canonical"], task[f"{role}_dept_id"]):
+                key = body_key(written, canonical, dept_id)
+                if key not in seen:
+                    seen.add(key)
+                    bodies.setdefault(key, {"lead": 0, "support": 0, "responsible": 0})[role] += 1
     ranked = sorted(bodies.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:top]
     return {
         "tasks": len(tasks),
@@ -89,11 +103,16 @@ def relation_summary(tasks: list[dict], measurements: list[dict], top: int = 5) 
     }
 
 
-def task_rows(doc: StoredDocument, records: list[RelationRecord], gold: dict[int, UnitAnnotation]) -> list[dict]:
+def task_rows(
+    doc: StoredDocument, records: list[RelationRecord], gold: dict[int, UnitAnnotation],
+    normalization: PlanNormalization = PlanNormalization(),
+) -> list[dict]:
     tasks, _ = _publishable(records, gold)
     text = doc.text
     rows = []
     for task in tasks:
+        depts = {role: [r.dept for r in sorted(task.roles) if r.role == role] for role in ROLES}
+        deadline = normalization.fields(task.deadline, text) if task.deadline else {}
         rows.append(
             {
                 "id": f"{doc.doc_id}-task-{task.unit_index:05d}",
@@ -104,17 +123,24 @@ def task_rows(doc: StoredDocument, records: list[RelationRecord], gold: dict[int
                 "text_simplified": doc.text_simplified[task.start : task.end],
                 "start": task.start,
                 "end": task.end,
+                **{role: [text[d.start : d.end] for d in depts[role]] for role in ROLES},
+                # The same order as the names: the i-th canonical name is the i-th body's.
                 **{
-                    role: [text[r.dept.start : r.dept.end] for r in sorted(task.roles) if r.role == role]
-                    for role in ("lead", "support", "responsible")
+                    f"{role}_{name}": [normalization.fields(d, text)[name] for d in depts[role]]
+                    for role in ROLES for name in ("canonical", "dept_id")
                 },
                 "deadline": None if task.deadline is None else text[task.deadline.start : task.deadline.end],
+                "deadline_from": deadline.get("date_from"),
+                "deadline_to": deadline.get("date_to"),
             }
         )
     return rows
 
 
-def measurement_rows(doc: StoredDocument, records: list[RelationRecord], gold: dict[int, UnitAnnotation]) -> list[dict]:
+def measurement_rows(
+    doc: StoredDocument, records: list[RelationRecord], gold: dict[int, UnitAnnotation],
+    normalization: PlanNormalization = PlanNormalization(),
+) -> list[dict]:
     _, measurements = _publishable(records, gold)
     text = doc.text
 
@@ -124,6 +150,8 @@ def measurement_rows(doc: StoredDocument, records: list[RelationRecord], gold: d
     rows = []
     for m in measurements:
         unit = doc.units[m.unit_index]
+        value = normalization.fields(m.value, text)
+        date = normalization.fields(m.date, text) if m.date else {}
         rows.append(
             {
                 "id": f"{doc.doc_id}-value-{m.value.start:07d}",
@@ -138,6 +166,9 @@ def measurement_rows(doc: StoredDocument, records: list[RelationRecord], gold: d
                 "change": m.change,
                 "value_start": m.value.start,
                 "value_end": m.value.end,
+                **{name: value[name] for name in ("lo", "hi", "unit", "bound")},
+                "date_from": date.get("date_from"),
+                "date_to": date.get("date_to"),
             }
         )
     return rows

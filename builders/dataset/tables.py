@@ -22,6 +22,7 @@ from builders.corpus.seeds import SPLITS
 from builders.corpus.store import StoredDocument, unit_id
 from builders.dataset.features import (
     DOCUMENT_METADATA,
+    department_features,
     document_features,
     measurement_features,
     span_features,
@@ -147,6 +148,11 @@ def document_row(
 
 
 ROW_KINDS = ("spans", "tokens", "documents", "tasks", "measurements")
+# Configs assembled from every plan's summary rather than one shard per plan:
+# one file, one split (`train`, the only split name every reader takes
+# without being told), named by its rows' own fingerprint.
+CORPUS_KINDS = ("departments",)
+CORPUS_SPLIT = "train"
 MAX_LEAVE_ONE_OUT = 10  # beyond this many plans, folds hold out groups of plans
 
 
@@ -169,7 +175,7 @@ def plan_rows(
     if rows:
         shards["documents"] = [document_row(doc, plan, gold, labels, relations, normalization)]
     for kind, make in (("tasks", task_rows), ("measurements", measurement_rows)):
-        relation_rows = make(doc, list(relations), gold)
+        relation_rows = make(doc, list(relations), gold, normalization)
         if relation_rows:
             shards[kind] = relation_rows
     return shards
@@ -178,7 +184,7 @@ def plan_rows(
 def row_features(labels: LabelSet) -> dict[str, Features]:
     return {
         "spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels),
-        "tasks": task_features(), "measurements": measurement_features(),
+        "tasks": task_features(), "measurements": measurement_features(), "departments": department_features(),
     }
 
 
@@ -199,6 +205,19 @@ def fold_configs(split_of: dict[str, str], shard_of: dict[str, str]) -> dict[str
         }
         for name, held_out in groups.items()
     }
+
+
+def with_corpus_configs(configs: dict[str, dict[str, list[str]]], shards: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """`configs` with each corpus-wide config (kind -> its one shard) placed
+    after the per-plan kinds and before the folds."""
+    placed: dict[str, dict[str, list[str]]] = {}
+    for name, splits in configs.items():
+        if name.startswith("fold-"):
+            break
+        placed[name] = splits
+    placed.update({kind: {CORPUS_SPLIT: [shard]} for kind, shard in shards.items()})
+    placed.update({name: splits for name, splits in configs.items() if name not in placed})
+    return placed
 
 
 def dataset_configs(plans: list[tuple[str, str, list[str]]]) -> dict[str, dict[str, list[str]]]:
@@ -223,7 +242,7 @@ def dataset_configs(plans: list[tuple[str, str, list[str]]]) -> dict[str, dict[s
 
 def config_kind(config: str) -> str:
     """The row kind (and so the features) of a config's shards."""
-    return config if config in ROW_KINDS else "spans"
+    return config if config in ROW_KINDS or config in CORPUS_KINDS else "spans"
 
 
 def dataset_fingerprint(shard_fingerprints: dict[str, str], configs: dict) -> str:
