@@ -13,6 +13,7 @@ from datasets import Features
 from builders.annotation.labels import LabelSet
 from builders.annotation.normalization.model import LABEL_FIELDS
 from builders.corpus.seeds import SPLITS
+from builders.dataset.features import NORMALIZED
 from builders.dataset.results import combined_fingerprint, results_markdown
 from builders.dataset.tables import config_kind
 from builders.markdown import markdown_table, render_template
@@ -100,6 +101,23 @@ def example_row(summaries: list[dict], configs: dict[str, dict[str, list[str]]])
     return "(no reviewed unit yet)"
 
 
+# The order an example entity is shown in: its span first, then the
+# `normalized` fields as the schema declares them. A summary read back from the
+# cache has its keys sorted and a fresh one not; the card must not tell them apart.
+EXAMPLE_ORDER = ("id", "start", "end", "label", "text", "normalized")
+
+
+def in_schema_order(example: dict) -> dict:
+    ordered = {key: example[key] for key in EXAMPLE_ORDER if key in example}
+    ordered.update({key: example[key] for key in sorted(example) if key not in ordered})
+    if isinstance(ordered.get("normalized"), dict):
+        fields = ordered["normalized"]
+        ordered["normalized"] = {key: fields[key] for key in NORMALIZED if key in fields} | {
+            key: fields[key] for key in sorted(fields) if key not in NORMALIZED
+        }
+    return ordered
+
+
 def normalized_field_blocks(summaries: list[dict]) -> dict[str, str]:
     """Coverage of the `normalized` fields per label (entities with fields,
     and why the others have nulls) and one real entity per label, from the
@@ -124,7 +142,7 @@ def normalized_field_blocks(summaries: list[dict]) -> dict[str, str]:
         rows.append([label, total["entities"], total["normalized"], share, total["entities"] - total["normalized"], reasons])
     table = markdown_table(["label", "entities", "with normalised fields", "share", "null", "why null (reason code: entities)"], rows)
     shown = "\n".join(
-        f"{label}, from unit `{example['id']}`:\n\n```json\n{json.dumps(example, ensure_ascii=False, indent=1)}\n```"
+        f"{label}, from unit `{example['id']}`:\n\n```json\n{json.dumps(in_schema_order(example), ensure_ascii=False, indent=1)}\n```"
         for label, example in sorted(examples.items())
     ) if examples else "(no entity has normalised fields yet)"
     return {"normalization_coverage": table, "normalized_examples": shown}

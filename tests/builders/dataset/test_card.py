@@ -4,6 +4,7 @@ card's version line, loading table and language tags come from the data."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pyarrow.parquet as pq
@@ -52,3 +53,14 @@ def test_the_version_line_and_loading_table_come_from_the_data(paths):
         cells = [str(sizes.get(split, "")) for split in ("train", "validation", "test")]
         prefix = f"| `{config}`" + (" (default)" if config == "spans" else "")
         assert f"{prefix} | `{call}` | " + " | ".join(cells) + " |" in card
+
+
+def test_example_entity_is_shown_in_schema_order_whatever_order_its_summary_kept():
+    from builders.dataset.card import in_schema_order
+
+    fresh = {"id": "p-00001", "start": 0, "end": 2, "label": "DATE", "text": "今年",
+             "normalized": {"lo": None, "hi": None, "unit": None, "bound": None, "date_from": "2020",
+                            "date_to": "2020", "canonical": None, "dept_id": None}}
+    cached = json.loads(json.dumps(fresh, sort_keys=True))
+    assert list(cached) != list(fresh)
+    assert json.dumps(in_schema_order(cached)) == json.dumps(in_schema_order(fresh)) == json.dumps(fresh)
