@@ -58,6 +58,13 @@ class PrelabelRules:
     indicator_drop_prefixes: tuple[str, ...]
     indicator_drop_suffixes: tuple[str, ...]
     comparison_words: tuple[str, ...]
+    comparison_periods: tuple[str, ...]
+    clause_place_chars: tuple[int, ...]
+    not_place_starts: frozenset[str]
+    not_place_flags: frozenset[str]
+    verbs_before_bodies: tuple[str, ...]
+    weak_department_endings: tuple[str, ...]
+    weak_department_prefixes: tuple[str, ...]
     indicator_stop_chars: frozenset[str]
     value_cues: tuple[str, ...]
     count_measure_words: tuple[str, ...]
@@ -79,7 +86,8 @@ def load_rules(path: Path = CONFIG_PATH) -> PrelabelRules:
     chinese, chinese_units = config["chinese_number"], _alternation(config["chinese_numeral_units"])
     digit = "0-9０-９.．"
     value = re.compile(
-        rf"(?<![{digit}]){number}[%％]{joiners}{number}[%％]"
+        rf"(?<![{digit}]){number}(?:{joiners}{number})?(?:{_alternation(config['time_units'])})(?:(?:{bounds})|(?![\u4e00-\u9fff]))"
+        rf"|(?<![{digit}]){number}[%％]{joiners}{number}[%％]"
         rf"|(?<![{digit}]){number}(?:{joiners}{number})?(?:{units})(?:{units})?(?:{bounds})?{config['capacity_suffix']}?"
         rf"|(?<![一二两三四五六七八九十百千]){chinese}(?:{chinese_units})(?:{bounds})?"
     )
@@ -88,7 +96,8 @@ def load_rules(path: Path = CONFIG_PATH) -> PrelabelRules:
     prefixes = _alternation(config["department_prefixes"])
     endings = _alternation(config["department_endings"])
     excluded = re.escape(config["department_name_excluded"])
-    name_char = rf"[^\W\d_{excluded}]"
+    conjunction = re.escape(config["department_name_conjunction"])
+    name_char = rf"(?:[^\W\d_{excluded}]|{conjunction}(?!{prefixes}))"
     longest = config["department_max_name_chars"]
     # prefix, name, ending; then more name parts with an ending, none starting a new body.
     department_pattern = re.compile(
@@ -112,6 +121,13 @@ def load_rules(path: Path = CONFIG_PATH) -> PrelabelRules:
         indicator_drop_prefixes=tuple(sorted(config["indicator_drop_prefixes"], key=len, reverse=True)),
         indicator_drop_suffixes=tuple(sorted(config["indicator_drop_suffixes"], key=len, reverse=True)),
         comparison_words=tuple(sorted(config["comparison_words"], key=len, reverse=True)),
+        comparison_periods=tuple(sorted(config["comparison_periods"], key=len, reverse=True)),
+        clause_place_chars=tuple(config["clause_place_chars"]),
+        not_place_starts=frozenset(config["not_place_starts"]),
+        not_place_flags=frozenset(config["not_place_flags"]),
+        verbs_before_bodies=tuple(config["verbs_before_bodies"]),
+        weak_department_endings=tuple(config["weak_department_endings"]),
+        weak_department_prefixes=tuple(config["weak_department_prefixes"]),
         indicator_stop_chars=frozenset(config["indicator_stop_chars"]),
         value_cues=tuple(sorted(config["value_cues"], key=len, reverse=True)),
         count_measure_words=tuple(sorted(config["count_measure_words"], key=len, reverse=True)),
@@ -170,6 +186,8 @@ def find_values(text: str, rules: PrelabelRules) -> list[Span]:
             continue  # slogans and programme names in quotes (V9, V10, H50)
         if span.start > 0 and text[span.start - 1] in "第":
             continue  # ordinals (V11)
+        if re.fullmatch(r"[一二两三四五六七八九十百千]+[万萬亿億]", text[span.start : span.end]) and text[span.end : span.end + 1] in "级級":
+            continue  # a grade (百亿级产业集群) is no quantity (V11)
         if rules.chinese_count.match(text[span.start : span.end]):
             before = text[: span.start]
             if before.endswith(rules.definite_before_count) or _restates_a_list(text, span.start):
@@ -187,6 +205,9 @@ def find_trailer_departments(text: str) -> list[Span]:
     openers = "".join(re.escape(o) for o in rules.trailer_brackets)
     closers = "".join(re.escape(c) for c in rules.trailer_brackets.values())
     groups = [(m.start(1), m.end(1)) for m in re.finditer(rf"[{openers}]([^{openers}{closers}]+)[{closers}]", text)]
+    # (以下简称X) defines a short name; it assigns nothing.
+    abbreviations = [(m.start(), m.end()) for m in load_rules().abbreviation.finditer(text)]
+    groups = [g for g in groups if not any(a < g[0] and g[1] < b for a, b in abbreviations)]
     groups += [(m.start(), m.end()) for m in re.finditer(r"(?m)^[^:：，,。\n]{2,8}[:：][^\n]*$", text)]
     # A whole sentence that only assigns roles (市自然资源局牵头，市林业局配合。).
     whole = text.rstrip("。；;")
@@ -220,9 +241,44 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     before it (东湖) belong to it; anything else (城市|管理局) is no name."""
     if start == 0 or not HAN.match(text[start - 1]):
         return start
+    # A place name of a few characters at the start of a clause (青石县人民政府).
+    boundary = max((i for i in range(max(0, start - 4), start) if not HAN.match(text[i])), default=None)
+    clause_start = boundary + 1 if boundary is not None else 0 if start <= 4 else -1
+    if clause_start >= 0 and start - clause_start in rules.clause_place_chars:
+        place = text[clause_start:start]
+        excluded = load_yaml(CONFIG_PATH)["department_name_excluded"]
+        flags = {token.flag[:1] for token in _jieba().posseg.cut(_simplified(place))}
+        if (
+            place[0] not in rules.not_place_starts
+            and not any(c in rules.place_suffixes or c in "委府部局办辦" for c in place)
+            and not any(c in excluded for c in place)
+            and (place + text[start]) not in rules.not_place_words
+            and not flags & rules.not_place_flags
+            and not place.startswith(rules.verbs_before_bodies)
+        ):
+            return clause_start
     window_start = max(0, start - 10)
-    window = text[window_start : start + 4]
+    # jieba knows Simplified words far better: it reads a same-length Simplified copy.
+    window = _simplified(text[window_start : start + 4])
     jieba = _jieba()
+    # A place name tagged `ns` that ends with the prefix character (南屿市) starts the name.
+    tagged_tokens, offset = [], window_start
+    for token in jieba.posseg.cut(window):
+        tagged_tokens.append((offset, offset + len(token.word), token.flag))
+        offset += len(token.word)
+    place = next((t for t in tagged_tokens if t[0] < start and t[1] == start + 1 and t[2] == "ns"), None)
+    if (
+        place
+        and text[place[0] : place[1]] not in rules.not_place_words
+        and not text.startswith(rules.verbs_before_bodies, place[0])
+        and not text.startswith(tuple(rules.count_verbs), place[0])
+    ):
+        begin = place[0]
+        for a, b, flag in reversed([t for t in tagged_tokens if t[1] <= place[0]]):
+            if flag != "ns" or b != begin:
+                break
+            begin = a
+        return begin
     tokens = [(window_start + a, window_start + b) for _, a, b in jieba.tokenize(window)]
     if any(a == start for a, _ in tokens):
         return start
@@ -231,11 +287,13 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
         return None
     word = text[containing[0] : containing[1]]
     excluded = load_yaml(CONFIG_PATH)["department_name_excluded"]
+    if all(c in excluded for c in word[:-1]) or word.startswith(rules.verbs_before_bodies):
+        return start  # a preposition or verb glued to the prefix (由市|财政局, 会同县|住建局)
     if word in rules.not_place_words or word[-1] not in rules.place_suffixes or any(c in excluded for c in word):
         return None
     begin = containing[0]
     # Place names right before the place word (东湖 in 东湖高新区).
-    tagged = list(jieba.posseg.cut(text[window_start:begin]))
+    tagged = list(jieba.posseg.cut(_simplified(text[window_start:begin])))
     for token in reversed(tagged):
         if token.flag != "ns" or not HAN.match(token.word[0]):
             break
@@ -243,12 +301,36 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     return begin
 
 
+def _simplified(window: str) -> str:
+    """A Simplified copy of a short window of either script, of the same length
+    (the window itself when conversion would change its length)."""
+    from builders.corpus.clean import SIMPLIFY_CONFIG, _converter
+
+    converted = _converter(SIMPLIFY_CONFIG).convert(window)
+    return converted if len(converted) == len(window) else window
+
+
+def _prefix_ends_a_word(text: str, start: int) -> bool:
+    """Whether a word ends right after the level prefix at `start` (由市|自然资源, not 县城)."""
+    window_start = max(0, start - 4)
+    tokens = _jieba().tokenize(_simplified(text[window_start : start + 8]))
+    return any(window_start + b == start + 1 for _, a, b in tokens)
+
+
+def _prefix_stands_alone(text: str, start: int) -> bool:
+    """Whether the level prefix at `start` is a word of its own (区|财政所), not the
+    first character of a longer word (区域|中心)."""
+    window_start = max(0, start - 4)
+    tokens = _jieba().tokenize(_simplified(text[window_start : start + 8]))
+    return any(window_start + a == start and window_start + b == start + 1 for _, a, b in tokens)
+
+
 def _ends_a_word(text: str, end: int) -> bool:
     """A name ends where a word ends: not inside 办法 or 委托 (jieba decides)."""
     if end >= len(text) or not HAN.match(text[end]):
         return True
     window_start = max(0, end - 6)
-    tokens = _jieba().tokenize(text[window_start : end + 6])
+    tokens = _jieba().tokenize(_simplified(text[window_start : end + 6]))
     return any(window_start + b == end for _, _, b in tokens)
 
 
@@ -292,6 +374,18 @@ def find_departments(text: str, rules: PrelabelRules, known: tuple[str, ...] = (
     candidates = []
     for match in rules.department_pattern.finditer(text):
         start = _name_start(text, match.start(), rules)
+        name = match.group()
+        if name.endswith(rules.weak_department_endings) and not _prefix_stands_alone(text, match.start()):
+            continue
+        if name.startswith(rules.weak_department_prefixes):
+            after_place = start is not None and start < match.start()
+            opens_clause = match.start() == 0 or not HAN.match(text[match.start() - 1])
+            if not (after_place or (opens_clause and _prefix_stands_alone(text, match.start()))):
+                continue
+            if len(name) < 4 and not name.endswith("政府"):
+                continue
+        if "和" in name and (not 1 <= name.index("和") - 1 <= 4 or not _prefix_ends_a_word(text, match.start())):
+            continue  # 和 joins two short parts of one name only (市自然资源和规划局)
         if start is None or match.group() in rules.not_departments or not _ends_a_word(text, match.end()):
             continue
         candidates.append(Span(start, match.end(), "DEPT"))
@@ -324,6 +418,11 @@ def _strip_between(text: str, start: int, end: int, rules: PrelabelRules, dates:
         if found:
             respectively = respectively or found in ("分别", "分別")
             end, changed = end - len(found), True
+            continue
+        period = next((p for p in rules.comparison_periods if text.endswith(p, start, end)), None)
+        word = period and next((w for w in rules.comparison_words if text.endswith(w, start, end - len(period))), None)
+        if word:  # 比上年: comparison and period both go
+            end, changed = end - len(period) - len(word), True
             continue
         if end in dates:  # 比2020年: the comparison goes, the date stays a DATE
             date_start = dates[end]

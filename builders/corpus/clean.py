@@ -318,10 +318,29 @@ def _running_header_lines(text: str, rules: CleaningRules) -> set[int]:
     return {start for starts in occurrences.values() if len(starts) >= rules.running_header_min_repeats for start in starts[1:]}
 
 
+# A line that a page break cut off: it has inner punctuation (so it is running text,
+# not a heading) and does not end as a sentence, a list or a bracket does.
+PAGE_BREAK_INNER = re.compile(r"[，,、；;。：:]")
+PAGE_BREAK_ENDS = "。！？!?；;：:”’」』）)》〉〕】"
+# A line that starts a new item is never the rest of the line above.
+NEW_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）]|[0-9０-９]{1,2}[.．、](?![0-9０-９])|[①-⑳]|第[一二三四五六七八九十百0-9]+[章节節部])")
+
+
+def _rejoins(text: str, lines: list[tuple[int, int]], before: int, after: int) -> bool:
+    """Whether the content lines before and after removed page furniture are one
+    paragraph cut by the page break."""
+    first = text[lines[before][0] : lines[before][1]].strip()
+    second = text[lines[after][0] : lines[after][1]].strip()
+    body = first[NEW_ITEM.match(first).end() :] if NEW_ITEM.match(first) else first  # 一、 is no inner punctuation
+    return bool(body and second) and body[-1] not in PAGE_BREAK_ENDS and bool(PAGE_BREAK_INNER.search(body)) and not NEW_ITEM.match(second)
+
+
 def boilerplate_changes(text: str, rules: CleaningRules) -> list[Change]:
     changes = []
     repeated = _running_header_lines(text, rules)
-    for start, end in _lines(text):
+    lines = _lines(text)
+    furniture: list[int] = []  # indexes of whole lines removed as furniture
+    for index, (start, end) in enumerate(lines):
         line = text[start:end]
         stripped = line.strip()
         matched = next((reason for pattern, reason in rules.boilerplate_lines if pattern.match(stripped)), None)
@@ -330,12 +349,40 @@ def boilerplate_changes(text: str, rules: CleaningRules) -> list[Change]:
         if stripped and matched:
             # The line goes with its line break so no empty line is left behind.
             changes.append(Change(start, min(end + 1, len(text)), "", "boilerplate", matched))
+            furniture.append(index)
             continue
         for pattern, reason in rules.boilerplate_inline:
             for m in pattern.finditer(line):
                 if m.end() > m.start():
                     changes.append(Change(start + m.start(), start + m.end(), "", "boilerplate", reason))
-    return changes
+    return _rejoin_page_breaks(text, lines, furniture, changes)
+
+
+def _rejoin_page_breaks(text: str, lines: list[tuple[int, int]], furniture: list[int], changes: list[Change]) -> list[Change]:
+    """Where removed furniture (a page number, a running header) stood inside a
+    paragraph, the paragraph is rejoined: everything from the end of the line above
+    to the start of the line below goes, logged as one edit."""
+    removed, blank = set(furniture), {i for i, (a, b) in enumerate(lines) if not text[a:b].strip()}
+    joined: list[Change] = []
+    index = 0
+    while index < len(lines):
+        if index not in removed:
+            index += 1
+            continue
+        first = index
+        while index < len(lines) and (index in removed or index in blank):
+            index += 1
+        before = first - 1
+        while before >= 0 and before in blank:
+            before -= 1
+        if before >= 0 and index < len(lines) and _rejoins(text, lines, before, index):
+            start, end = lines[before][1], lines[index][0]
+            reasons = "; ".join(c.reason for c in changes if start <= c.start < end)
+            joined.append(Change(start, end, "", "boilerplate", f"page break inside a paragraph, rejoined ({reasons})"))
+    if not joined:
+        return changes
+    inside = lambda change: any(j.start <= change.start and change.end <= j.end for j in joined)  # noqa: E731
+    return sorted([c for c in changes if not inside(c)] + joined, key=lambda c: c.start)
 
 
 def invisible_changes(text: str, rules: CleaningRules) -> list[Change]:

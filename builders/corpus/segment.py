@@ -42,6 +42,7 @@ class StructureRules:
     long_sentence_chars: int
     trailer_brackets: dict[str, str]
     trailer_label: re.Pattern
+    attribute_line: re.Pattern
     trailer_qualifier: re.Pattern
     trailer_separators: str
     trailer_item_suffixes: tuple[str, ...]
@@ -107,6 +108,7 @@ def load_rules(path: Path = CONFIG_PATH) -> StructureRules:
         long_sentence_chars=config["long_sentence_chars"],
         trailer_brackets=dict(config["trailer_brackets"]),
         trailer_label=re.compile(config["trailer_label"]),
+        attribute_line=re.compile(config["attribute_line"]),
         trailer_qualifier=re.compile(config["trailer_qualifier"]),
         trailer_separators=config["trailer_item_separators"],
         trailer_item_suffixes=tuple(sorted(config["trailer_item_suffixes"], key=len, reverse=True)),
@@ -247,7 +249,8 @@ def read_assignment(content: str, rules: StructureRules) -> Assignment | None:
     约束性指标) or bare (A、B牵头，C按职责分工负责). Every item of a bare list
     must be a body or a collective reference, and at least one must be a body."""
     items: list[AssignmentItem] = []
-    labelled = roles = False
+    labelled = roles = each_chain = False
+    content = content.rstrip("。；;")  # a label line may end like a sentence
     for start, end in _clauses(content, rules):
         while start < end and content[start].isspace():
             start += 1
@@ -264,6 +267,10 @@ def read_assignment(content: str, rules: StructureRules) -> Assignment | None:
         if not name:
             continue
         collective = bool(rules.collective.search(name))
+        # 各县、市、区政府: the items a 各 opens, joined by 、, are all collective.
+        chained = start > 0 and content[start - 1] == "、" and each_chain
+        collective = collective or chained
+        each_chain = chained or name.startswith("各")
         if not collective and not labelled and not names_a_unit(name, rules):
             return None
         items.append(AssignmentItem(start, name_end, collective))
@@ -347,6 +354,8 @@ def _line_kinds(text: str, spans: list[tuple[int, int]], rules: StructureRules) 
         marker, kind = match_marker(line, rules)
         if not marker and is_trailer_line(line, rules):
             kind = "trailer"
+        elif not marker and rules.attribute_line.match(line):
+            kind = "attribute"
         elif not marker and is_title_line(line, rules):
             kind = "" if signed[index] else "title"
         result.append((marker, kind))
@@ -379,7 +388,7 @@ def segment(text: str, rules: StructureRules | None = None) -> Structure:
                 del kind_depth[cut:], open_headings[cut:]
             rest = text[start + len(marker) : body_end]
             single = len(sentence_spans(rest, 0, len(rest), rules)) <= 1
-            following = next((k for k in kinds[block_index + 1 :] if k[1] != "trailer"), ("", "title"))
+            following = next((k for k in kinds[block_index + 1 :] if k[1] not in ("trailer", "attribute")), ("", "title"))
             next_marker, next_kind = following
             # Content under a heading is a deeper numbered line or a plain paragraph.
             has_content = (next_marker and next_kind not in kind_depth and next_kind != marker_kind) or (

@@ -88,3 +88,49 @@ def test_the_plan_level_pass_recognises_bodies_from_lists_signatures_and_definit
     assert "甲县" not in plan_bodies(text, units)  # a bare place stands for a body only in a list (D15)
     third = pre_annotate_document(text, units)[2]
     assert [text[s.start : s.end] for s in third if s.label == "DEPT"] == ["市数据资源服务局", "市振兴局"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A place name no word list knows, at the start of a clause, before the level prefix.
+        ("柳湾县人民政府负责组织实施。", ["柳湾县人民政府"]),
+        ("桐溪镇人民政府牵头，镇财政所配合。", ["桐溪镇人民政府", "镇财政所"]),
+        # Either script: jieba reads a Simplified copy of the window.
+        ("設立南嶼市城市更新工作領導小組。", ["南嶼市城市更新工作領導小組"]),
+        # 和 inside one name; a preposition or a verb glued to the prefix is not a place.
+        ("由市住房和城乡建设局统筹。", ["市住房和城乡建设局"]),
+        ("青岗县人民政府会同县自然资源和规划局开展排查。", ["青岗县人民政府", "县自然资源和规划局"]),
+    ],
+)
+def test_bodies_with_unseen_places_and_names_joined_by_he(text, expected):
+    assert depts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "批转市场主体登记办法。",  # 批转 is a verb, not a place
+        "优化城乡空间布局。",  # 城乡: 乡 is no prefix inside a word
+        "建成现代化区域中心城市。",
+        "促进县城和中心镇协调发展。",  # 县城 is a word, so 县 starts no body
+        "市委市政府高度重视。",  # two bodies, never one with a place 市委
+    ],
+)
+def test_words_that_only_look_like_places_or_prefixes_make_no_body(text):
+    assert "市委市政府" not in depts(text) and all(len(d) <= 3 for d in depts(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("全年居民消费价格比上年上涨2.1%。", [("居民消费价格", "INDICATOR"), ("2.1%", "VALUE")]),
+        ("社会消费品零售总额850亿元，比上年增长4.2%。", [("社会消费品零售总额", "INDICATOR"), ("850亿元", "VALUE"), ("4.2%", "VALUE")]),
+        ("企业开办时间压缩至2个工作日以内。", [("企业开办时间", "INDICATOR"), ("2个工作日以内", "VALUE")]),
+        ("重污染天数控制在4天以内。", [("重污染天数", "INDICATOR"), ("4天以内", "VALUE")]),
+        ("推动12万亩天然林纳入保护范围。", [("12万亩", "VALUE"), ("天然林纳入保护范围", "INDICATOR")]),
+        ("年内培育2个千亿级产业集群。", [("2个", "VALUE"), ("千亿级产业集群", "INDICATOR")]),
+    ],
+)
+def test_comparisons_with_the_previous_year_durations_and_grades(text, expected):
+    assert spans(text) == expected

@@ -299,3 +299,24 @@ def test_decomposed_text_is_composed_to_nfc_traced_and_its_pinyin_removed():
     assert raw[doc.raw_offsets[index]] == "e"
     assert traced_through_equivalents(doc)
     assert all(b >= a for a, b in zip(doc.raw_offsets, doc.raw_offsets[1:]))
+
+
+@pytest.mark.parametrize("furniture", ["— 7 —", "- 12 -", "第 6 页 共 18 页"])
+def test_a_paragraph_cut_by_a_page_break_is_rejoined_and_the_edit_logged(furniture):
+    raw = f"到2025年，农村自来水普及率达到\n{furniture}\n92%，供水保障能力明显提升。"
+    doc = clean_seed(make_seed(raw))
+    assert doc.text == "到2025年，农村自来水普及率达到92%，供水保障能力明显提升。"
+    assert any("page break inside a paragraph" in edit.reason for edit in doc.edits)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("全年完成植树造林2.6万亩。", "新建城市公园6个。"),  # the line above ends a sentence
+        ("（三）推进城乡供水一体化", "到2025年，普及率达到92%。"),  # a heading: no inner punctuation
+        ("到2025年，主要目标如下，", "1.地区生产总值增长6%。"),  # the line below starts an item
+    ],
+)
+def test_lines_around_a_page_break_stay_apart_when_they_are_not_one_paragraph(first, second):
+    doc = clean_seed(make_seed(f"{first}\n- 4 -\n{second}"))
+    assert doc.text == f"{first}\n{second}"

@@ -189,3 +189,26 @@ def test_boxes_nest_inside_their_section_and_full_width_markers_count():
         ("heading", "(一)", 1),
         ("paragraph", "", 0),
     ]
+
+
+def test_label_lines_under_a_target_leader_lines_and_chained_collectives():
+    text = (
+        "1.地区生产总值增长6%左右。\n"
+        "牵头负责领导：李某。\n"
+        "牵头责任单位：市发展改革委。\n"
+        "协同责任单位：市统计局等，各县、市、区政府。"
+    )
+    structure = segment(text)
+    # A leader line names a person: it is no list, and it does not make the target a heading.
+    assert [b.kind for b in structure.blocks] == ["task", "paragraph", "paragraph", "paragraph"]
+    trailers = [text[u.start : u.end] for u in structure.units if u.kind == "trailer"]
+    assert trailers == ["牵头责任单位：市发展改革委。", "协同责任单位：市统计局等，各县、市、区政府。"]
+    rules = load_rules()
+    assignment = read_assignment("协同责任单位：市统计局等，各县、市、区政府", rules)
+    bodies = [("协同责任单位：市统计局等，各县、市、区政府")[i.start : i.end] for i in assignment.items if not i.collective]
+    assert bodies == ["市统计局"]  # 市 and 区政府 follow 各 through 、: collective
+
+
+def test_numbered_actions_of_an_action_plan_are_headings():
+    structure = segment("行动一：实施清洁生产改造\n到2025年，完成清洁生产审核80家。")
+    assert [b.kind for b in structure.blocks] == ["heading", "paragraph"]
