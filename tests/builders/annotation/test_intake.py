@@ -46,3 +46,21 @@ def test_rendered_report_says_it_is_not_gold_and_lists_removed_lines():
     text = render(report_for(edits=[edit]))
     assert "never gold" in text and "`— 3 —`" in text and "page number between dashes" in text
     assert "指标\\|目标值" in text  # pipes escaped inside the table
+
+
+def test_a_paragraph_rejoined_across_a_page_break_is_reported():
+    from pathlib import Path
+
+    from builders.corpus.clean import clean_seed
+    from builders.corpus.seeds import Plan, Seed
+    from builders.corpus.store import edit_record
+
+    raw = "到2025年，农村自来水普及率达到\n- 7 -\n92%。"
+    plan = Plan(id="p", raw_file="", sha256="", script="Simplified", title=None, city=None)
+    doc = clean_seed(Seed(plan, raw, Path("<p>")))
+    structure = segment(doc.text)
+    blocks = [block_record(b) for b in structure.blocks]
+    units = [unit_record("p", u, doc.text) for u in structure.units]
+    edits = [edit_record(e) for e in doc.edits]
+    text = render(intake_report("p", {"title": "某市方案", "script": "Simplified"}, doc.text, edits, blocks, units, {}))
+    assert "page break inside a paragraph, rejoined" in text and "`- 7 -`" in text
