@@ -74,19 +74,29 @@ def character_labels(start: int, end: int, spans: tuple[Span, ...]) -> list[str]
     return labels
 
 
+def reviewed_pairs(first: list[UnitAnnotation], second: list[UnitAnnotation]) -> list[tuple[UnitAnnotation, UnitAnnotation]]:
+    """The units both annotators reviewed, matched by plan and unit, in the second pass's order."""
+    first_by_key = {(a.doc_id, a.unit_index): a for a in first if a.reviewed}
+    return [(first_by_key[(b.doc_id, b.unit_index)], b) for b in second if b.reviewed and (b.doc_id, b.unit_index) in first_by_key]
+
+
+def add_span_counts(counts: dict[str, dict[str, int]], a: UnitAnnotation, b: UnitAnnotation, label_names: tuple[str, ...]) -> None:
+    """Add one unit pair's spans per label (first, second, both) to `counts`."""
+    set_a, set_b = set(a.spans), set(b.spans)
+    for name in label_names:
+        counts[name]["first"] += sum(s.label == name for s in set_a)
+        counts[name]["second"] += sum(s.label == name for s in set_b)
+        counts[name]["both"] += sum(s.label == name for s in set_a & set_b)
+
+
 def measure(first: list[UnitAnnotation], second: list[UnitAnnotation], label_names: tuple[str, ...]) -> Agreement:
     """Agreement over the units both annotators reviewed (matched by plan and unit)."""
-    first_by_key = {(a.doc_id, a.unit_index): a for a in first if a.reviewed}
-    pairs = [(first_by_key[(b.doc_id, b.unit_index)], b) for b in second if b.reviewed and (b.doc_id, b.unit_index) in first_by_key]
+    pairs = reviewed_pairs(first, second)
     counts = {name: {"first": 0, "second": 0, "both": 0} for name in label_names}
     chars_first: list[str] = []
     chars_second: list[str] = []
     for a, b in pairs:
-        set_a, set_b = set(a.spans), set(b.spans)
-        for name in label_names:
-            counts[name]["first"] += sum(s.label == name for s in set_a)
-            counts[name]["second"] += sum(s.label == name for s in set_b)
-            counts[name]["both"] += sum(s.label == name for s in set_a & set_b)
+        add_span_counts(counts, a, b, label_names)
         chars_first += character_labels(a.start, a.end, a.spans)
         chars_second += character_labels(b.start, b.end, b.spans)
     total = {key: sum(c[key] for c in counts.values()) for key in ("first", "second", "both")}
@@ -105,17 +115,12 @@ def plan_counts(first: list[UnitAnnotation], second: list[UnitAnnotation], label
     characters {first label: {second label: count}}. None when a pair's units
     differ in length, where the characters of the two passes do not line up
     unit by unit (then only `measure` over everything gives the figure)."""
-    first_by_key = {(a.doc_id, a.unit_index): a for a in first if a.reviewed}
-    pairs = [(first_by_key[(b.doc_id, b.unit_index)], b) for b in second if b.reviewed and (b.doc_id, b.unit_index) in first_by_key]
+    pairs = reviewed_pairs(first, second)
     counts = {name: {"first": 0, "second": 0, "both": 0} for name in label_names}
     confusion: dict[str, dict[str, int]] = {}
     characters = 0
     for a, b in pairs:
-        set_a, set_b = set(a.spans), set(b.spans)
-        for name in label_names:
-            counts[name]["first"] += sum(s.label == name for s in set_a)
-            counts[name]["second"] += sum(s.label == name for s in set_b)
-            counts[name]["both"] += sum(s.label == name for s in set_a & set_b)
+        add_span_counts(counts, a, b, label_names)
         labels_a, labels_b = character_labels(a.start, a.end, a.spans), character_labels(b.start, b.end, b.spans)
         if len(labels_a) != len(labels_b):
             return None

@@ -137,12 +137,8 @@ def measurement_features() -> Features:
             "change": Value("bool"),
             "value_start": Value("int32"),
             "value_end": Value("int32"),
-            "lo": Value("float64"),
-            "hi": Value("float64"),
-            "unit": Value("string"),
-            "bound": Value("string"),
-            "date_from": Value("string"),
-            "date_to": Value("string"),
+            # the value's and the date's normalised fields, declared once above
+            **{name: NORMALIZED[name] for name in ("lo", "hi", "unit", "bound", "date_from", "date_to")},
         }
     )
 

@@ -5,19 +5,15 @@ a card line saying why, when the project has no alias table."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from builders.annotation.normalization.tables import Body
 from builders.build import build
 from builders.dataset.normalized.departments import department_rows, plan_bodies
-from builders.project import Paths
 
-ROOT = Path(__file__).resolve().parents[3]
 PLAN_A = {"city": "甲州市", "province": "乙省"}
 PLAN_B = {"city": "丙州市", "province": "乙省"}
 TABLE = [Body(id="development-reform", canonical="{city}发展和改革委员会", level="city", aliases=("发改委",)),
@@ -61,29 +57,9 @@ def test_one_id_with_two_names_is_an_error_naming_the_plans():
         department_rows(broken, TABLE)
 
 
-PLANS = ("xinzhou-2017-central-rise", "chifeng-2017-northeast-revitalization")
+PLANS = ("xinzhou-2017-central-rise", "chifeng-2017-northeast-revitalization")  # the conftest project's plans
 
 
-def project(target: Path, with_table: bool) -> Paths:
-    (target / "seeds" / "raw").mkdir(parents=True)
-    manifest = [p for p in yaml.safe_load((ROOT / "seeds" / "plans.yaml").read_text(encoding="utf-8")) if p["id"] in PLANS]
-    for plan in manifest:
-        shutil.copyfile(ROOT / "seeds" / plan["raw_file"], target / "seeds" / plan["raw_file"])
-    (target / "seeds" / "plans.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
-    for table in ("errata.yaml", "garbled_runs.yaml", "noise.yaml"):
-        rows = [r for r in yaml.safe_load((ROOT / "seeds" / table).read_text(encoding="utf-8")) or [] if r["doc_id"] in PLANS]
-        (target / "seeds" / table).write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
-    (target / "annotations").mkdir()
-    for name in ("labels.yaml", "audit_exceptions.yaml"):
-        shutil.copyfile(ROOT / "annotations" / name, target / "annotations" / name)
-    for folder in ("gold", "normalized"):
-        (target / "annotations" / folder).mkdir()
-        for plan_id in PLANS:
-            shutil.copyfile(ROOT / "annotations" / folder / f"{plan_id}.jsonl", target / "annotations" / folder / f"{plan_id}.jsonl")
-    if with_table:
-        (target / "annotations" / "normalization").mkdir()
-        shutil.copyfile(ROOT / "annotations" / "normalization" / "departments.yaml", target / "annotations" / "normalization" / "departments.yaml")
-    return Paths(target)
 
 
 def departments_file(root: Path) -> list[dict]:
@@ -91,8 +67,8 @@ def departments_file(root: Path) -> list[dict]:
     return pq.read_table(path).to_pylist()
 
 
-def test_the_build_publishes_every_normalised_body_once(tmp_path):
-    paths = project(tmp_path / "project", with_table=True)
+def test_the_build_publishes_every_normalised_body_once(tmp_path, make_two_plan_project):
+    paths = make_two_plan_project(tmp_path / "project", with_table=True)
     build(paths, jobs=1)
     rows = departments_file(paths.root)
     gold = [r for p in PLANS for r in map(json.loads, (paths.annotations / "normalized" / f"{p}.jsonl").read_text(encoding="utf-8").splitlines())
@@ -104,8 +80,8 @@ def test_the_build_publishes_every_normalised_body_once(tmp_path):
     assert f"{len(rows)} bodies (" in card and "config_name: departments" in card
 
 
-def test_without_an_alias_table_the_config_is_empty_and_the_card_says_why(tmp_path):
-    paths = project(tmp_path / "project", with_table=False)
+def test_without_an_alias_table_the_config_is_empty_and_the_card_says_why(tmp_path, make_two_plan_project):
+    paths = make_two_plan_project(tmp_path / "project", with_table=False)
     build(paths, jobs=1)
     assert departments_file(paths.root) == []
     assert "no alias table" in (paths.root / "README.md").read_text(encoding="utf-8")

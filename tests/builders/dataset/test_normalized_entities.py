@@ -6,20 +6,16 @@ part of the plan's fingerprint, so the cache never serves stale rows)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from builders.annotation.labels import Span
 from builders.build import build
 from builders.dataset.normalized.entities import NO_RECORD, coverage, load_plan_normalization, reason_head
 from builders.io import InputError
-from builders.project import Paths
 
-ROOT = Path(__file__).resolve().parents[3]
 TEXT = "到2025年，市发改委牵头，产值达到120亿元以上。"
 DATE, DEPT, VALUE = Span(1, 6, "DATE"), Span(7, 11, "DEPT"), Span(18, 25, "VALUE")
 NULLS = dict.fromkeys(("lo", "hi", "unit", "bound", "date_from", "date_to", "canonical", "dept_id"))
@@ -90,27 +86,9 @@ def test_a_duplicate_record_is_an_error(tmp_path):
 
 # --- the build: a changed record rebuilds its plan only --------------------
 
-PLANS = ("xinzhou-2017-central-rise", "chifeng-2017-northeast-revitalization")
+PLANS = ("xinzhou-2017-central-rise", "chifeng-2017-northeast-revitalization")  # the conftest project's plans
 
 
-def project(target: Path) -> Paths:
-    """The two plans with their seeds, span gold and normalised gold."""
-    (target / "seeds" / "raw").mkdir(parents=True)
-    manifest = [p for p in yaml.safe_load((ROOT / "seeds" / "plans.yaml").read_text(encoding="utf-8")) if p["id"] in PLANS]
-    for plan in manifest:
-        shutil.copyfile(ROOT / "seeds" / plan["raw_file"], target / "seeds" / plan["raw_file"])
-    (target / "seeds" / "plans.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
-    for table in ("errata.yaml", "garbled_runs.yaml", "noise.yaml"):
-        rows = [r for r in yaml.safe_load((ROOT / "seeds" / table).read_text(encoding="utf-8")) or [] if r["doc_id"] in PLANS]
-        (target / "seeds" / table).write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
-    (target / "annotations").mkdir()
-    for name in ("labels.yaml", "audit_exceptions.yaml"):
-        shutil.copyfile(ROOT / "annotations" / name, target / "annotations" / name)
-    for folder in ("gold", "normalized"):
-        (target / "annotations" / folder).mkdir()
-        for plan_id in PLANS:
-            shutil.copyfile(ROOT / "annotations" / folder / f"{plan_id}.jsonl", target / "annotations" / folder / f"{plan_id}.jsonl")
-    return Paths(target)
 
 
 def data_files(root: Path) -> set[str]:
@@ -126,8 +104,8 @@ def entity_fields(root: Path, plan_id: str) -> dict[tuple[int, int], dict]:
     }
 
 
-def test_a_changed_normalised_record_changes_its_plans_rows_and_no_other_plans_files(tmp_path):
-    paths = project(tmp_path / "project")
+def test_a_changed_normalised_record_changes_its_plans_rows_and_no_other_plans_files(tmp_path, make_two_plan_project):
+    paths = make_two_plan_project(tmp_path / "project")
     build(paths, jobs=1)
     before_files, before_rows = data_files(paths.root), entity_fields(paths.root, PLANS[0])
     gold = paths.annotations / "normalized" / f"{PLANS[0]}.jsonl"
