@@ -64,6 +64,10 @@ def leading_number(text: str, settings: Settings) -> tuple[Decimal, str] | None:
         bottom, top = (_plain(part) for part in match.groups())
         if bottom is None or top is None or bottom == 0:
             return None
+        # 百分之九十五 is a percentage as a word, 95 %, and 千分之五 is 5 ‰ (A29);
+        # any other fraction is its quotient.
+        if match.group(1) in settings.percent_words:
+            return top, settings.percent_words[match.group(1)] + text[match.end():]
         return top / bottom, text[match.end():]
     match = ARABIC.match(text)
     if match:

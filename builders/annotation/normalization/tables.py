@@ -49,6 +49,7 @@ class Settings:
     elided_level: str
     second_share: float
     second_salt: str
+    percent_words: dict[str, str] = field(default_factory=dict)
 
 
 def load_settings(path: Path = CONFIG_PATH) -> Settings:
@@ -70,6 +71,7 @@ def load_settings(path: Path = CONFIG_PATH) -> Settings:
             elided_level=str(data["elided_level"]),
             second_share=float(data["second_share"]),
             second_salt=str(data["second_salt"]),
+            percent_words={str(k): str(v) for k, v in (data.get("percent_words") or {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise TableError(f"{path}: missing or malformed setting: {error}") from error

@@ -147,3 +147,21 @@ def test_bad_tables_name_file_and_entry(tmp_path):
     periods.write_text("- {number: 1, names: [一五], first: 1957, last: 1953}\n", encoding="utf-8")
     with pytest.raises(TableError, match="periods.yaml: entry 1"):
         load_periods(periods)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("百分之八十五", (85, 85, "%", "eq")),
+    ("百分之七十以上", (70, None, "%", "ge")),
+    ("百分之五至百分之八", (5, 8, "%", "range")),
+    ("千分之三", (3, 3, "‰", "eq")),
+    ("五分之一", (0.2, 0.2, "", "eq")),
+])
+def test_a_percentage_written_out_is_its_numerator_in_percent(text, expected):
+    # A29: 百分之X is X %, 千分之X is X ‰; other fractions stay quotients.
+    assert fields(normalize_value(text, "", SETTINGS)) == expected
+
+
+@pytest.mark.parametrize("text, years", [("“十三五”末期", ("2020", "2020")), ("十四五初期", ("2021", "2021"))])
+def test_early_and_late_stage_of_a_period(text, years):
+    proposal = normalize_date(text, PERIODS, SETTINGS)
+    assert (proposal.fields["date_from"], proposal.fields["date_to"]) == years
