@@ -203,11 +203,41 @@ def _build_into_cache(job: tuple[PlanInputs, LabelSet, Path]) -> dict:
     return summary
 
 
+class Workers:
+    """The build's process pool, shared by the plans' builds and the
+    per-plan parts of the annotation report; None of it exists for a
+    serial build (`jobs` 1) or before the first parallel task."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # Imported before the pool forks, so workers inherit pyarrow and
+            # datasets instead of each importing them again (about a second each).
+            import builders.dataset.tables  # noqa: F401
+
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self.pool
+
+    def map(self, function: Callable, items: list) -> list:
+        """`[function(item) for item in items]`, in a pool when it pays."""
+        if self.jobs < 2 or len(items) < 2:
+            return [function(item) for item in items]
+        return list(self.executor().map(function, items, chunksize=max(1, len(items) // (4 * self.jobs))))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
 def _summaries(
-    root: Path, inputs: list[PlanInputs], labels: LabelSet, jobs: int, progress: Callable[[Iterable], Iterable]
+    root: Path, inputs: list[PlanInputs], labels: LabelSet, workers: Workers, progress: Callable[[Iterable], Iterable]
 ) -> tuple[list[dict], list[str]]:
     """Every plan's summary, in manifest order, building the plans missing
-    from the cache (in a pool of `jobs` processes when more than one)."""
+    from the cache (in the pool when there are workers and more than one plan)."""
     summaries: dict[str, dict] = {}
     todo = []
     for plan in inputs:
@@ -218,15 +248,11 @@ def _summaries(
         else:
             entry.parent.mkdir(parents=True, exist_ok=True)
             todo.append((plan, labels, entry))
-    if len(todo) > 1 and jobs > 1:
-        # Imported before the pool forks, so workers inherit pyarrow and
-        # datasets instead of each importing them again (about a second each).
-        import builders.dataset.tables  # noqa: F401
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = [pool.submit(_build_into_cache, job) for job in todo]
-            for job, future in zip(todo, progress(futures)):
-                summaries[job[0].plan.id] = future.result()
+    if len(todo) > 1 and workers.jobs > 1:
+        pool = workers.executor()
+        futures = [pool.submit(_build_into_cache, job) for job in todo]
+        for job, future in zip(todo, progress(futures)):
+            summaries[job[0].plan.id] = future.result()
     else:
         for job in progress(todo):
             summaries[job[0].plan.id] = _build_into_cache(job)
@@ -329,7 +355,7 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
 
 
 def _annotation_outputs(
-    paths: Paths, summaries: list[dict], key: str, file_sha256: Callable[[Path], str], version: str
+    paths: Paths, summaries: list[dict], key: str, file_sha256: Callable[[Path], str], version: str, workers: Workers
 ) -> dict[str, bytes]:
     """annotations/README.md and (with a second annotation) agreement.json.
 
@@ -346,11 +372,14 @@ def _annotation_outputs(
     if (cached / "outputs.json").exists():
         return {rel: data.encode("utf-8") for rel, data in json.loads((cached / "outputs.json").read_text(encoding="utf-8")).items()}
 
-    def text_of(plan_id: str, fingerprints={s["doc_id"]: s["fingerprint"] for s in summaries}) -> str:
-        return (_cache_entry(paths.root, plan_id, fingerprints[plan_id]) / "corpus" / "text.txt").read_bytes().decode("utf-8")
+    def text_path(plan_id: str, fingerprints={s["doc_id"]: s["fingerprint"] for s in summaries}) -> Path:
+        return _cache_entry(paths.root, plan_id, fingerprints[plan_id]) / "corpus" / "text.txt"
+
+    def text_of(plan_id: str) -> str:
+        return text_path(plan_id).read_bytes().decode("utf-8")
 
     plans = [PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part")) for s in summaries]
-    outputs = incremental_outputs(paths, plans, text_of, cache, file_sha256, version)
+    outputs = incremental_outputs(paths, plans, text_path, cache, file_sha256, version, workers.map)
     if outputs is None:  # an annotation file the per-plan parts cannot account for: read everything
         outputs = {}
         if any((paths.annotations / "second").glob("*.jsonl")):
@@ -414,9 +443,14 @@ def build(
             hashes.save()
             return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
                                stale_results=_stale(paths, summaries, read_records(paths.results)))
-        summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), jobs, progress)
-        _stage_corpus(tx, paths, summaries, state)
-        outputs = _annotation_outputs(paths, summaries, key, hashes, inputs[0].code_version if inputs else code_version())
+        workers = Workers(jobs)
+        try:
+            summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), workers, progress)
+            _stage_corpus(tx, paths, summaries, state)
+            version = inputs[0].code_version if inputs else code_version()
+            outputs = _annotation_outputs(paths, summaries, key, hashes, version, workers)
+        finally:
+            workers.close()
         records = read_records(paths.results)
         publication = _publish(paths, inputs, summaries, outputs.get("annotations/agreement.json"), records)
         _stage_data(tx, paths, summaries, publication.files, publication.data)

@@ -58,47 +58,53 @@ def audit(
     return sorted(set(audit_units(texts, reviewed, surfaces)))
 
 
-def audit_units(texts: dict[str, str], reviewed: list[UnitAnnotation], surfaces: dict[str, set[str]]) -> list[Finding]:
+def surface_automaton(surfaces: dict[str, set[str]]):
+    """An Aho-Corasick automaton over the strings of `surfaces`: one pass over
+    a text finds every occurrence of every string, overlapping ones
+    included, whatever the number of strings (it grows with the corpus)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for surface in surfaces:
+        automaton.add_word(surface, surface)
+    automaton.make_automaton()
+    return automaton
+
+
+def audit_units(
+    texts: dict[str, str], reviewed: list[UnitAnnotation], surfaces: dict[str, set[str]], automaton=None
+) -> list[Finding]:
     """The findings in `reviewed` units against the strings of the whole
     gold (`surfaces`, from `surface_labels`): a plan's findings depend on its
-    own text and gold and on `surfaces` only, so a build caches them per plan."""
-    # For each first character, the lengths of the strings starting with it:
-    # one dictionary look-up per length at each offset finds every occurrence,
-    # overlapping ones included. The work per character is bounded by the
-    # number of distinct lengths, not by the number of strings, so it does not
-    # grow with the corpus.
-    lengths_by_first: dict[str, list[int]] = {}
-    for surface in surfaces:
-        lengths_by_first.setdefault(surface[0], set()).add(len(surface))
-    lengths_by_first = {char: sorted(lengths) for char, lengths in lengths_by_first.items()}
+    own text and gold and on `surfaces` only, so a build caches them per plan.
+    `automaton` is `surface_automaton(surfaces)`, when the caller has it."""
+    if not surfaces:
+        return []
+    automaton = automaton or surface_automaton(surfaces)
     findings: list[Finding] = []
     for a in reviewed:
         text = texts[a.doc_id]
         unit_text = text[a.start : a.end]
         regions = None
         spans = sorted(a.spans)
-        for offset, char in enumerate(unit_text):
-            for length in lengths_by_first.get(char, ()):
-                surface = unit_text[offset : offset + length]
-                if len(surface) != length or surface not in surfaces:
+        for last, surface in automaton.iter(unit_text):
+            offset, local_end = last + 1 - len(surface), last + 1
+            if regions is None:
+                regions = protected_regions(unit_text)  # only for units where a string occurs
+            if any(r0 < local_end and offset < r1 for r0, r1 in regions):
+                continue
+            start, end = a.start + offset, a.start + local_end
+            covering = _covering(spans, start, end)
+            for label in sorted(surfaces[surface]):
+                exact = any(s.start == start and s.end == end and s.label == label for s in covering)
+                inside = any(s.start <= start and end <= s.end and s.label == label for s in covering)
+                if exact or inside:
                     continue
-                if regions is None:
-                    regions = protected_regions(unit_text)  # only for units where a string occurs
-                local_end = offset + length
-                if any(r0 < local_end and offset < r1 for r0, r1 in regions):
-                    continue
-                start, end = a.start + offset, a.start + local_end
-                covering = _covering(spans, start, end)
-                for label in sorted(surfaces[surface]):
-                    exact = any(s.start == start and s.end == end and s.label == label for s in covering)
-                    inside = any(s.start <= start and end <= s.end and s.label == label for s in covering)
-                    if exact or inside:
-                        continue
-                    if not covering:
-                        found = "unannotated"
-                    else:
-                        found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering)
-                    findings.append(Finding(a.doc_id, start, end, surface, label, found))
+                if not covering:
+                    found = "unannotated"
+                else:
+                    found = ", ".join(f"{s.label} {text[s.start:s.end]!r}" for s in covering)
+                findings.append(Finding(a.doc_id, start, end, surface, label, found))
     return findings
 
 

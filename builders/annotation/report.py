@@ -23,10 +23,19 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
+from functools import partial
 from pathlib import Path
 
 from builders.annotation.agreement import Agreement, from_counts, markdown, measure, plan_counts
-from builders.annotation.audit import Finding, audit, audit_units, stale_exceptions, surface_labels, unresolved
+from builders.annotation.audit import (
+    Finding,
+    audit,
+    audit_units,
+    stale_exceptions,
+    surface_automaton,
+    surface_labels,
+    unresolved,
+)
 from builders.annotation.gold import (
     Problem,
     UnitAnnotation,
@@ -194,20 +203,31 @@ class PlanParts:
     part: dict | None  # from plan_part
 
 
+Mapper = Callable[[Callable, list], list]  # map(function, items) -> results, in order
+
+
+def serial_map(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
+
+
 def incremental_outputs(
     paths: Paths,
     plans: list[PlanParts],
-    text_of: Callable[[str], str],
+    text_path: Callable[[str], Path],
     cache: Path,
     file_sha256: Callable[[Path], str],
     code_version: str,
+    mapper: Mapper = serial_map,
 ) -> dict[str, str] | None:
     """annotations/agreement.json (when a second annotation exists) and
     annotations/README.md, equal to `agreement_result` and
     `annotation_report`, from per-plan parts cached under `cache`
-    (one small file per plan and output). None when a part cannot be had
-    (an annotation file holding another plan's units, or a gold file of a
-    plan the manifest lacks): then the caller computes over everything."""
+    (one small file per plan and output). `text_path` gives the file of a
+    plan's clean text. The parts missing from the cache are computed with
+    `mapper` (a process pool's map in a parallel build; the functions and
+    their items are picklable). None when a part cannot be had (an
+    annotation file holding another plan's units, or a gold file of a plan
+    the manifest lacks): then the caller computes over everything."""
     names = load_labels(paths.annotations / "labels.yaml").names
     known = {plan.doc_id for plan in plans}
     if any(path.stem not in known for path in (paths.annotations / GOLD).glob("*.jsonl")):
@@ -216,12 +236,12 @@ def incremental_outputs(
         return None
     outputs = {}
     labels_sha = file_sha256(paths.annotations / "labels.yaml")
-    agreement = _incremental_agreement(paths, names, cache / "agreement", file_sha256, f"{code_version} {labels_sha}")
+    agreement = _incremental_agreement(paths, names, cache / "agreement", file_sha256, f"{code_version} {labels_sha}", mapper)
     if agreement is False:
         return None
     if agreement is not None:
         outputs["annotations/agreement.json"] = dumps_json(agreement, indent=1) + "\n"
-    findings = _incremental_audit(paths, plans, text_of, cache / "audit")
+    findings = _incremental_audit(paths, plans, text_path, cache / "audit", mapper)
     statistics = merge_statistics([plan.part["statistics"] for plan in plans], names)
     outputs["annotations/README.md"] = _render_report(
         {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"),
@@ -230,39 +250,62 @@ def incremental_outputs(
     return outputs
 
 
-def _cached(path: Path, key: str, compute: Callable[[], object]):
-    """The value stored in `path` under `key`, or computed and stored."""
+_MISSING = object()
+
+
+def _load_cached(path: Path, key: str):
+    """The value stored in `path` under `key`, or _MISSING."""
     if path.exists():
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("key") == key:
             return stored["value"]
-    value = compute()
+    return _MISSING
+
+
+def _store(path: Path, key: str, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.tmp")
     scratch.write_text(dumps_json({"key": key, "value": value}), encoding="utf-8")
     scratch.replace(path)
-    return value
 
 
-def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, file_sha256, version: str):
+def _cached_parts(cache: Path, keyed: dict[str, tuple[str, object]], compute: Callable, mapper: Mapper) -> dict[str, object]:
+    """Each plan's part: from `cache/<plan>.json` when stored under the plan's
+    key, otherwise `compute(item)` (through `mapper`) and stored. `keyed`:
+    plan -> (key, item)."""
+    parts = {plan: _load_cached(cache / f"{plan}.json", key) for plan, (key, _) in keyed.items()}
+    missing = [plan for plan, value in parts.items() if value is _MISSING]
+    for plan, value in zip(missing, mapper(compute, [keyed[plan][1] for plan in missing])):
+        _store(cache / f"{plan}.json", keyed[plan][0], value)
+        parts[plan] = value
+    return parts
+
+
+def _agreement_counts(job: tuple[str, str, str], names: tuple[str, ...]) -> dict | None:
+    """One plan's agreement counts (a worker's task): None when a file holds
+    another plan's units."""
+    plan, first_path, second_path = job
+    first, second = read_annotations(Path(first_path)), read_annotations(Path(second_path))
+    if any(a.doc_id != plan for a in first + second):
+        return None
+    return {"present": bool(second), "counts": plan_counts(first, second, names)}
+
+
+def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, file_sha256, version: str, mapper: Mapper = serial_map):
     """The agreement result from each plan's counts; None without a second
     annotation, False when a plan's counts cannot be had."""
     second_files = sorted((paths.annotations / SECOND).glob("*.jsonl"))
     if not second_files:
         return None
-    parts, per_plan = [], {}
+    keyed = {}
     for second_path in second_files:
-        plan = second_path.stem
         first_path = paths.annotations / FIRST / second_path.name
         key = sha256_bytes(f"{version} {file_sha256(first_path)} {file_sha256(second_path)}".encode())
-
-        def counts(first_path=first_path, second_path=second_path, plan=plan):
-            first, second = read_annotations(first_path), read_annotations(second_path)
-            if any(a.doc_id != plan for a in first + second):
-                return None
-            return {"present": bool(second), "counts": plan_counts(first, second, names)}
-
-        value = _cached(cache / f"{plan}.json", key, counts)
+        keyed[second_path.stem] = (key, (second_path.stem, str(first_path), str(second_path)))
+    values = _cached_parts(cache, keyed, partial(_agreement_counts, names=names), mapper)
+    parts, per_plan = [], {}
+    for plan in keyed:
+        value = values[plan]
         if value is None or value["counts"] is None:
             return False
         parts.append(value["counts"])
@@ -271,7 +314,23 @@ def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, fi
     return _agreement_dict(from_counts(parts, names), per_plan, names)
 
 
-def _incremental_audit(paths: Paths, plans: list[PlanParts], text_of: Callable[[str], str], cache: Path) -> list[Finding]:
+_AUTOMATA: dict[str, object] = {}  # a worker's automaton, built once per set of strings
+
+
+def _audit_plan(job: tuple[str, str, str], surfaces: dict[str, set[str]], surfaces_sha: str) -> list[list]:
+    """One plan's findings (a worker's task), as lists (JSON-ready)."""
+    plan_id, gold_path, text_path = job
+    if surfaces_sha not in _AUTOMATA:
+        _AUTOMATA.clear()
+        _AUTOMATA[surfaces_sha] = surface_automaton(surfaces)
+    reviewed = [a for a in read_annotations(Path(gold_path)) if a.reviewed]
+    text = Path(text_path).read_bytes().decode("utf-8")
+    return [list(astuple(f)) for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
+
+
+def _incremental_audit(
+    paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper = serial_map
+) -> list[Finding]:
     surfaces: dict[str, set[str]] = {}
     for plan in plans:
         for surface, labels in plan.part["surfaces"].items():
@@ -279,15 +338,13 @@ def _incremental_audit(paths: Paths, plans: list[PlanParts], text_of: Callable[[
     if not surfaces:
         return []
     surfaces_sha = sha256_bytes(dumps_json({s: sorted(labels) for s, labels in surfaces.items()}).encode("utf-8"))
-    findings: set[Finding] = set()
-    for plan in plans:
-        if not plan.part["reviewed_units"]:
-            continue
-
-        def audited(plan=plan):
-            reviewed = [a for a in read_annotations(paths.annotations / GOLD / f"{plan.doc_id}.jsonl") if a.reviewed]
-            return [list(astuple(f)) for f in audit_units({plan.doc_id: text_of(plan.doc_id)}, reviewed, surfaces)]
-
-        key = hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest()
-        findings.update(Finding(*row) for row in _cached(cache / f"{plan.doc_id}.json", key, audited))
-    return sorted(findings)
+    keyed = {
+        plan.doc_id: (
+            hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest(),
+            (plan.doc_id, str(paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
+        )
+        for plan in plans
+        if plan.part["reviewed_units"]
+    }
+    parts = _cached_parts(cache, keyed, partial(_audit_plan, surfaces=surfaces, surfaces_sha=surfaces_sha), mapper)
+    return sorted({Finding(*row) for rows in parts.values() for row in rows})

@@ -31,6 +31,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
@@ -106,10 +107,16 @@ class Edit:
         return bool(self.evidence) and any(e in ("context", "unrecoverable") for e in self.evidence)
 
 
+# Raw offsets are kept in a typed array (8 bytes a character), not a list of
+# Python ints (36 bytes): a long plan has millions of characters and every
+# pass copies the map.
+OFFSET_TYPE = "q"
+
+
 @dataclass
 class Draft:
     text: str
-    raw_offsets: list[int]
+    raw_offsets: array  # of OFFSET_TYPE: the raw offset of each draft character
     raw_length: int
 
 
@@ -118,7 +125,7 @@ class CleanDocument:
     doc_id: str
     raw_text: str
     text: str
-    raw_offsets: tuple[int, ...]
+    raw_offsets: array  # of OFFSET_TYPE, one per clean character; treat as read-only
     edits: tuple[Edit, ...] = field(default_factory=tuple)
 
 
@@ -176,7 +183,7 @@ def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit
     ordered = sorted(changes, key=lambda c: (c.start, c.end))
     text, offsets = draft.text, draft.raw_offsets
     out_text: list[str] = []
-    out_offsets: list[int] = []
+    out_offsets = array(OFFSET_TYPE)
     edits: list[Edit] = []
     cursor = 0
     for change in ordered:
@@ -385,9 +392,21 @@ def _rejoin_page_breaks(text: str, lines: list[tuple[int, int]], furniture: list
     return sorted([c for c in changes if not inside(c)] + joined, key=lambda c: c.start)
 
 
+# Every private-use character (category Co): the BMP area and planes 15 and 16.
+PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+
+
+@cache
+def _candidates(chars: frozenset[str], ranges: str = PRIVATE_USE) -> re.Pattern:
+    """A pattern matching any one of `chars` or a character in `ranges`: the
+    passes below look only at what it finds instead of at every character."""
+    return re.compile("[" + ranges + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
 def invisible_changes(text: str, rules: CleaningRules) -> list[Change]:
     changes = []
-    for index, char in enumerate(text):
+    for match in _candidates(rules.invisible | rules.bidi_controls).finditer(text):
+        index, char = match.start(), match.group()
         if unicodedata.category(char) == "Co":
             changes.append(Change(index, index + 1, "", "private_use", f"private-use character U+{ord(char):04X}"))
         elif char in rules.invisible:
@@ -477,7 +496,7 @@ def clean_seed(
 ) -> CleanDocument:
     rules = rules or load_rules()
     raw = seed.raw_text
-    draft = Draft(raw, list(range(len(raw))), len(raw))
+    draft = Draft(raw, array(OFFSET_TYPE, range(len(raw))), len(raw))
     edits: list[Edit] = []
     passes = (
         lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs), list(noise)),
@@ -492,7 +511,7 @@ def clean_seed(
         draft, logged = apply_changes(draft, propose(draft.text))
         edits.extend(logged)
     offsets = draft.raw_offsets
-    if any(b < a for a, b in zip(offsets, offsets[1:])):
+    if not _non_decreasing(offsets):
         raise SeedError(f"{seed.path}: offset map is not monotonic; a repair table has out-of-order offsets")
     placed = []
     for edit in edits:
@@ -501,7 +520,13 @@ def clean_seed(
         clean_end = clean_start + len(edit.inserted)
         placed.append(_with_clean_span(edit, clean_start, clean_end))
     placed.sort(key=lambda e: (e.raw_start, e.raw_end, EDIT_KINDS.index(e.kind)))
-    return CleanDocument(seed.plan.id, raw, draft.text, tuple(offsets), tuple(placed))
+    return CleanDocument(seed.plan.id, raw, draft.text, offsets, tuple(placed))
+
+
+def _non_decreasing(offsets: array) -> bool:
+    import numpy as np  # imported here: only a build cleans
+
+    return not len(offsets) or bool((np.diff(np.frombuffer(offsets, dtype=np.int64)) >= 0).all())
 
 
 def _with_clean_span(edit: Edit, clean_start: int, clean_end: int) -> Edit:
@@ -522,7 +547,8 @@ def residual_noise(text: str, rules: CleaningRules | None = None) -> list[tuple[
     """Noise that cleaning should have removed: (clean offset, description)."""
     rules = rules or load_rules()
     found = []
-    for index, char in enumerate(text):
+    for match in _candidates(frozenset("?") | (rules.horizontal_space - {" "})).finditer(text):
+        index, char = match.start(), match.group()
         if char == "?":
             found.append((index, "unexplained '?'"))
         elif unicodedata.category(char) == "Co":

@@ -5,36 +5,58 @@ Layout (one folder per document, all UTF-8, JSON with sorted keys):
     corpus/index.json                  documents and their counts
     corpus/<doc_id>/text.txt           clean text in the plan's own script
     corpus/<doc_id>/text_simplified.txt  same length, Simplified script
-    corpus/<doc_id>/document.json      provenance and the offset map
-    corpus/<doc_id>/edits.jsonl        every edit from raw to clean, in raw order
+    corpus/<doc_id>/document.json      provenance and counts
+    corpus/<doc_id>/offset_map.json    clean offset -> raw offset, as anchors (below)
+    corpus/<doc_id>/edits.json         every edit from raw to clean, in raw order, by column
     corpus/<doc_id>/blocks.jsonl       headings, task items and paragraphs
     corpus/<doc_id>/units.jsonl        sentence-sized units (dataset rows)
 
-The offset map is stored as anchors `[clean_offset, raw_offset]`: from an
-anchor up to the next one, clean offset `c` maps to raw offset
-`raw_offset + (c - clean_offset)`. Offsets are code points, half-open.
+The per-character records are stored by column, one JSON line each, because
+a garbled plan logs an edit for every pasted pinyin syllable (12,000 in one
+seed) and a record per line cost more to write than the rest of the plan:
+
+- `offset_map.json`: `{"clean_offset": [...], "raw_offset": [...]}`, the
+  anchors of the map: from `clean_offset[i]` up to the next anchor, clean
+  offset `c` maps to raw offset `raw_offset[i] + (c - clean_offset[i])`.
+- `edits.json`: `{"rows": n, "columns": {"kind": [...], "raw_start": [...],
+  ...}}`, one list per field, all of length n; row i is the i-th edit.
+  `evidence` and `low_confidence` are null for edits without evidence.
+  `edit_rows` gives the edits back one dict per edit, e.g.
+  `{"kind": "pinyin", "raw_start": 40, "raw_end": 46, "clean_start": 38,
+  "clean_end": 38, "removed": "(zhǔn)", "inserted": "", "reason": "pinyin
+  pasted after a character"}`; with pandas: `pd.DataFrame(json.load(f)["columns"])`.
+
+Offsets are Unicode code points, half-open [start, end).
 """
 
 from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from builders.corpus.clean import RESTORING_KINDS, CleanDocument, Edit
 from builders.corpus.segment import Block, Structure, Unit
 from builders.io import dumps_json, sha256_bytes
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: offset map and edit log by column, in their own files
+OFFSETS = "Unicode code points, half-open [start, end)"
+# The fields of an edit, in the order `edit_rows` gives them.
+EDIT_COLUMNS = ("kind", "raw_start", "raw_end", "clean_start", "clean_end", "removed", "inserted", "reason", "evidence", "low_confidence")
 
 
-def compress_offsets(raw_offsets: tuple[int, ...] | list[int]) -> list[list[int]]:
-    anchors: list[list[int]] = []
-    for clean_offset, raw_offset in enumerate(raw_offsets):
-        if not anchors or raw_offset != anchors[-1][1] + (clean_offset - anchors[-1][0]):
-            anchors.append([clean_offset, raw_offset])
-    return anchors
+def compress_offsets(raw_offsets: Sequence[int]) -> list[list[int]]:
+    """The anchors `[clean_offset, raw_offset]` of a map: one wherever the raw
+    offset does not follow on from the previous character's."""
+    offsets = np.asarray(raw_offsets, dtype=np.int64)
+    if not len(offsets):
+        return []
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
+    return [[clean, raw] for clean, raw in zip(starts.tolist(), offsets[starts].tolist())]
 
 
 def expand_offsets(anchors: list[list[int]], length: int) -> list[int]:
@@ -71,8 +93,7 @@ def document_record(doc: BuiltDocument) -> dict:
         "text_sha256": sha256_bytes(text.encode("utf-8")),
         "text_simplified_sha256": sha256_bytes(doc.text_simplified.encode("utf-8")),
         "script": doc.plan.get("script"),
-        "offsets": "Unicode code points, half-open [start, end)",
-        "offset_map": compress_offsets(doc.clean.raw_offsets),
+        "offsets": OFFSETS,
         "structure_counts": doc.structure.counts(),
         "edit_counts": edit_counts(doc.clean.edits),
         **restoration_counts(doc.clean.edits),
@@ -102,14 +123,43 @@ def _fields(record) -> dict:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
-def edit_record(edit: Edit) -> dict:
-    record = _fields(edit)
-    if edit.evidence is None:
-        del record["evidence"]
-    else:
-        record["evidence"] = list(edit.evidence)
-        record["low_confidence"] = edit.low_confidence
-    return record
+def offset_map_file(raw_offsets: Sequence[int]) -> bytes:
+    """offset_map.json: the anchors of the map, by column."""
+    anchors = compress_offsets(raw_offsets)
+    record = {
+        "format_version": FORMAT_VERSION,
+        "offsets": OFFSETS,
+        "clean_offset": [clean for clean, _ in anchors],
+        "raw_offset": [raw for _, raw in anchors],
+    }
+    return (dumps_json(record) + "\n").encode("utf-8")
+
+
+def read_offset_map(record: dict) -> list[list[int]]:
+    """The anchors `[clean_offset, raw_offset]` of an offset_map.json record."""
+    return [list(anchor) for anchor in zip(record["clean_offset"], record["raw_offset"])]
+
+
+def edits_file(edits: Sequence[Edit]) -> bytes:
+    """edits.json: the edit log, one list per field (see the module docstring)."""
+    columns = {name: [getattr(edit, name) for edit in edits] for name in EDIT_COLUMNS[:-2]}
+    columns["evidence"] = [None if edit.evidence is None else list(edit.evidence) for edit in edits]
+    columns["low_confidence"] = [None if edit.evidence is None else edit.low_confidence for edit in edits]
+    record = {"format_version": FORMAT_VERSION, "offsets": OFFSETS, "rows": len(edits), "columns": columns}
+    return (dumps_json(record) + "\n").encode("utf-8")
+
+
+def edit_rows(record: dict) -> list[dict]:
+    """The edits of an edits.json record, one dict per edit; `evidence` and
+    `low_confidence` only where the edit has evidence."""
+    columns = record["columns"]
+    rows = []
+    for values in zip(*(columns[name] for name in EDIT_COLUMNS)):
+        row = dict(zip(EDIT_COLUMNS, values))
+        if row["evidence"] is None:
+            del row["evidence"], row["low_confidence"]
+        rows.append(row)
+    return rows
 
 
 def unit_record(doc_id: str, unit: Unit, text: str) -> dict:
@@ -136,7 +186,8 @@ def document_files(doc: BuiltDocument) -> dict[str, bytes]:
         "text.txt": text.encode("utf-8"),
         "text_simplified.txt": doc.text_simplified.encode("utf-8"),
         "document.json": (dumps_json(document_record(doc), indent=1) + "\n").encode("utf-8"),
-        "edits.jsonl": _jsonl(edit_record(e) for e in doc.clean.edits),
+        "offset_map.json": offset_map_file(doc.clean.raw_offsets),
+        "edits.json": edits_file(doc.clean.edits),
         "blocks.jsonl": _jsonl(block_record(b) for b in doc.structure.blocks),
         "units.jsonl": _jsonl(unit_record(doc.doc_id, u, text) for u in doc.structure.units),
     }
@@ -153,7 +204,7 @@ def index_entry(doc: BuiltDocument) -> dict:
 
 def index_file(entries: list[dict]) -> bytes:
     """corpus/index.json, from every document's `index_entry`, in manifest order."""
-    record = {"format_version": FORMAT_VERSION, "offsets": "Unicode code points, half-open [start, end)", "documents": entries}
+    record = {"format_version": FORMAT_VERSION, "offsets": OFFSETS, "documents": entries}
     return (dumps_json(record, indent=1) + "\n").encode("utf-8")
 
 
@@ -166,14 +217,15 @@ class StoredDocument:
     doc_id: str
     text: str
     text_simplified: str
-    record: dict
-    edits: list[dict]
+    record: dict  # document.json
+    edits: list[dict]  # one dict per edit (edit_rows)
     blocks: list[dict]
     units: list[dict]
+    offset_map: list[list[int]] = field(default_factory=list)  # anchors [clean_offset, raw_offset]
 
     @property
     def raw_offsets(self) -> list[int]:
-        return expand_offsets(self.record["offset_map"], len(self.text))
+        return expand_offsets(self.offset_map, len(self.text))
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -189,9 +241,10 @@ def read_document(corpus_dir: Path, doc_id: str) -> StoredDocument:
         text=(folder / "text.txt").read_bytes().decode("utf-8"),
         text_simplified=(folder / "text_simplified.txt").read_bytes().decode("utf-8"),
         record=json.loads((folder / "document.json").read_text(encoding="utf-8")),
-        edits=_read_jsonl(folder / "edits.jsonl"),
+        edits=edit_rows(json.loads((folder / "edits.json").read_text(encoding="utf-8"))),
         blocks=_read_jsonl(folder / "blocks.jsonl"),
         units=_read_jsonl(folder / "units.jsonl"),
+        offset_map=read_offset_map(json.loads((folder / "offset_map.json").read_text(encoding="utf-8"))),
     )
 
 

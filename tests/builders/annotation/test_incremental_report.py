@@ -146,7 +146,11 @@ def incremental(paths: Paths, cache, texts, units):
         fingerprint = sha256_bytes(f"{text}\n{dumps_json([str(a) for a in gold])}".encode())
         plans.append(PlanParts(doc_id, fingerprint, units[doc_id], plan_part(doc_id, text, gold, names)))
     file_sha = lambda path: sha256_bytes(path.read_bytes()) if path.exists() else ""  # noqa: E731
-    return incremental_outputs(paths, plans, texts.__getitem__, cache, file_sha, "code")
+    text_files = cache.parent / "texts"
+    text_files.mkdir(exist_ok=True)
+    for doc_id, text in texts.items():
+        (text_files / f"{doc_id}.txt").write_bytes(text.encode("utf-8"))
+    return incremental_outputs(paths, plans, lambda doc_id: text_files / f"{doc_id}.txt", cache, file_sha, "code")
 
 
 def everything(paths: Paths, texts, units):
