@@ -50,7 +50,7 @@ from builders.corpus.seeds import (
 )
 from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
-from builders.dataset.plan_outputs import PlanInputs, build_plan
+from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
 from builders.io import dumps_json, load_yaml, sha256_bytes
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
@@ -378,7 +378,11 @@ def _annotation_outputs(
     def text_of(plan_id: str) -> str:
         return text_path(plan_id).read_bytes().decode("utf-8")
 
-    plans = [PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part")) for s in summaries]
+    def reviewed_file(summary: dict) -> Path | None:
+        path = _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"]) / REVIEWED_UNITS
+        return path if path.exists() else None  # an entry without it: the audit reads the gold file
+
+    plans = [PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part"), reviewed_file(s)) for s in summaries]
     outputs = incremental_outputs(paths, plans, text_path, cache, file_sha256, version, workers.map)
     if outputs is None:  # an annotation file the per-plan parts cannot account for: read everything
         outputs = {}

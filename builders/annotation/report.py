@@ -37,12 +37,13 @@ from builders.annotation.audit import (
     unresolved,
 )
 from builders.annotation.gold import (
+    REVIEWED,
     Problem,
     UnitAnnotation,
     read_annotations,
     validate_gold_file,
 )
-from builders.annotation.labels import load_labels
+from builders.annotation.labels import Span, load_labels
 from builders.annotation.stats import merge_statistics, plan_statistics
 from builders.annotation.worksheets import FIRST, GOLD, SECOND
 from builders.corpus.seeds import load_manifest
@@ -201,6 +202,24 @@ class PlanParts:
     fingerprint: str  # of everything the plan's text and gold come from
     units: int
     part: dict | None  # from plan_part
+    reviewed_file: Path | None = None  # the plan's reviewed units (reviewed_units_file); None: read its gold file
+
+
+def reviewed_units_file(doc_id: str, gold: list[UnitAnnotation]) -> bytes:
+    """The reviewed units of a plan's gold, compactly: what the audit reads
+    (`[[unit_index, start, end, [[start, end, label], ...]], ...]`), so the
+    gold file is parsed once per build of the plan."""
+    units = [[a.unit_index, a.start, a.end, [[s.start, s.end, s.label] for s in a.spans]] for a in gold if a.reviewed]
+    return (dumps_json({"doc_id": doc_id, "units": units}) + "\n").encode("utf-8")
+
+
+def read_reviewed_units(path: Path) -> list[UnitAnnotation]:
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
+    review = {"status": REVIEWED}
+    return [
+        UnitAnnotation(record["doc_id"], index, start, end, tuple(Span(*span) for span in spans), review)
+        for index, start, end, spans in record["units"]
+    ]
 
 
 Mapper = Callable[[Callable, list], list]  # map(function, items) -> results, in order
@@ -319,11 +338,14 @@ _AUTOMATA: dict[str, object] = {}  # a worker's automaton, built once per set of
 
 def _audit_plan(job: tuple[str, str, str], surfaces: dict[str, set[str]], surfaces_sha: str) -> list[list]:
     """One plan's findings (a worker's task), as lists (JSON-ready)."""
-    plan_id, gold_path, text_path = job
+    plan_id, units_path, text_path = job
     if surfaces_sha not in _AUTOMATA:
         _AUTOMATA.clear()
         _AUTOMATA[surfaces_sha] = surface_automaton(surfaces)
-    reviewed = [a for a in read_annotations(Path(gold_path)) if a.reviewed]
+    if units_path.endswith(".jsonl"):  # the gold file itself
+        reviewed = [a for a in read_annotations(Path(units_path)) if a.reviewed]
+    else:
+        reviewed = read_reviewed_units(Path(units_path))
     text = Path(text_path).read_bytes().decode("utf-8")
     return [list(astuple(f)) for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
 
@@ -341,7 +363,7 @@ def _incremental_audit(
     keyed = {
         plan.doc_id: (
             hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest(),
-            (plan.doc_id, str(paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
+            (plan.doc_id, str(plan.reviewed_file or paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
         )
         for plan in plans
         if plan.part["reviewed_units"]

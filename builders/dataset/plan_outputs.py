@@ -14,6 +14,7 @@ order, in parallel) and kept under the plan's fingerprint:
       corpus/<name>                  the files of corpus/<plan>/ (see corpus.store)
       data/<kind>.parquet            one shard per row kind the plan has
       summary.json                   what corpus-wide outputs need (below)
+      reviewed_units.json            the reviewed gold units, compactly (for the audit)
 
 The summary holds what the card, corpus/index.json and the command line's
 table need, so those are computed from summaries, never from all the rows:
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from builders.annotation.gold import read_annotations
 from builders.annotation.labels import LabelSet
-from builders.annotation.report import plan_part
+from builders.annotation.report import plan_part, reviewed_units_file
 from builders.corpus.clean import clean_seed, residual_noise, to_simplified
 from builders.corpus.seeds import Erratum, GarbledRun, NoiseRemoval, Plan, read_seed
 from builders.corpus.segment import segment
@@ -51,6 +52,7 @@ from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
 
 SUMMARY_FORMAT = 2
+REVIEWED_UNITS = "reviewed_units.json"  # in the plan's cache entry
 EXAMPLE_MAX_CHARS = 80  # the card's example row is a short unit with spans
 
 
@@ -148,6 +150,7 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     summary["data_files"] = files
     # The plan's part of annotations/README.md, while its gold is in memory.
     summary["annotation_part"] = plan_part(plan.id, clean.text, gold_file, labels.names)
+    _write(target / REVIEWED_UNITS, reviewed_units_file(plan.id, gold_file))  # what the audit reads
     _write(target / "summary.json", (dumps_json(summary, indent=1) + "\n").encode("utf-8"))
     return summary
 

@@ -53,7 +53,9 @@ def test_a_paragraph_rejoined_across_a_page_break_is_reported():
 
     from builders.corpus.clean import clean_seed
     from builders.corpus.seeds import Plan, Seed
-    from builders.corpus.store import edit_record
+    import json
+
+    from builders.corpus.store import edit_rows, edits_file
 
     raw = "到2025年，农村自来水普及率达到\n- 7 -\n92%。"
     plan = Plan(id="p", raw_file="", sha256="", script="Simplified", title=None, city=None)
@@ -61,6 +63,6 @@ def test_a_paragraph_rejoined_across_a_page_break_is_reported():
     structure = segment(doc.text)
     blocks = [block_record(b) for b in structure.blocks]
     units = [unit_record("p", u, doc.text) for u in structure.units]
-    edits = [edit_record(e) for e in doc.edits]
+    edits = edit_rows(json.loads(edits_file(doc.edits)))
     text = render(intake_report("p", {"title": "某市方案", "script": "Simplified"}, doc.text, edits, blocks, units, {}))
     assert "page break inside a paragraph, rejoined" in text and "`- 7 -`" in text
