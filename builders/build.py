@@ -49,6 +49,8 @@ from builders.corpus.seeds import (
     select_plans,
 )
 from builders.corpus.segment import segment
+from builders.corpus.similarity import SketchStore
+from builders.corpus.similarity import load_params as load_sketch_params
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
@@ -450,6 +452,7 @@ def build(
         workers = Workers(jobs)
         try:
             summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), workers, progress)
+            _keep_sketches(paths, inputs)
             _stage_corpus(tx, paths, summaries, state)
             version = inputs[0].code_version if inputs else code_version()
             outputs = _annotation_outputs(paths, summaries, key, hashes, version, workers)
@@ -479,6 +482,15 @@ def build(
     _prune_cache(paths.root, {s["doc_id"]: s["fingerprint"] for s in summaries})
     return BuildReport(summaries, time.perf_counter() - started, publication.fingerprint, publication.published_units, built, written,
                        _stale(paths, summaries, records))
+
+
+def _keep_sketches(paths: Paths, inputs: list[PlanInputs]) -> None:
+    """Every plan's n-gram sketch in the cache, so add-plan's near-duplicate
+    check reads sketches, not every seed (builders.corpus.similarity)."""
+    store = SketchStore(build_dir(paths.root) / CACHE_DIR, load_sketch_params())
+    for plan in inputs:
+        store.ensure(paths.seeds, plan.plan, plan.raw_sha256)
+    store.prune((plan.plan, plan.raw_sha256) for plan in inputs)
 
 
 def _stale(paths: Paths, summaries: list[dict], records: list[dict]) -> list[str]:
@@ -560,8 +572,8 @@ def _prune_cache(root: Path, current: dict[str, str]) -> None:
     if not cache.is_dir():
         return
     for folder in cache.iterdir():
-        if folder.name == "annotations" or not folder.is_dir():
-            continue
+        if folder.name == "annotations" or folder.name.startswith("_") or not folder.is_dir():
+            continue  # not a plan's (no plan id starts with "_"): sketches, parsed tables
         if folder.name not in current:
             shutil.rmtree(folder, ignore_errors=True)
             continue

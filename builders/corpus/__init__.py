@@ -10,4 +10,5 @@ Next: `builders.annotation`.
     garble   the GBK byte model that checks garbled-run repairs
     segment  headings, task items, sentences and responsibility trailers
     store    write and read corpus/
+    similarity  sketches of the seeds' texts: add-plan's same-text and near-duplicate checks
 """

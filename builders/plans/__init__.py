@@ -21,17 +21,19 @@ from pathlib import Path
 from builders.annotation.labels import Span, load_labels
 from builders.annotation.intake import intake_report, render
 from builders.annotation.prelabel import pre_annotate, pre_annotate_document
-from builders.build import build
+from builders.build import CACHE_DIR, FileHashes, build
 from builders.corpus.seeds import SeedError, load_manifest, validate_plan_id
+from builders.corpus.similarity import SketchParams, SketchStore, comparable_text, load_params, same_text
+from builders.corpus.similarity import near_duplicates as find_near_duplicates
 from builders.corpus.store import read_document, unit_id
 from builders.interchange.base import AnnotatedText
 from builders.interchange.doccano import to_doccano
 from builders.interchange.labelstudio import label_studio_config, to_label_studio
-from builders.io import dump_yaml, load_yaml, sha256_bytes
+from builders.io import dump_yaml, sha256_bytes
 from builders.plans import pending
 from builders.plans.pending import begin_operation, finish_operation, recover_locked, undo_operation
-from builders.project import CONFIG_DIR, Paths
-from builders.transaction import Transaction, acquire
+from builders.project import Paths
+from builders.transaction import Transaction, acquire, build_dir
 
 # text -> [(start, end, label)], offsets in code points, half-open
 PreAnnotator = Callable[[str], list[tuple[int, int, str]]]
@@ -202,57 +204,47 @@ def check_metadata(metadata, name: str) -> None:
         raise SeedError(f"split {str(split)[:40]!r} must be train, validation or test")
 
 
-def comparable_text(text: str) -> str:
-    """The text as a plan's content: NFC, one kind of line break, no BOM, no
-    trailing spaces; two files equal here are the same plan."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+def _sketches(paths: Paths, plans, params: SketchParams) -> dict:
+    """Every readable seed's sketch (builders.corpus.similarity), from the
+    build cache; a seed without one is read once and its sketch stored."""
+    store = SketchStore(build_dir(paths.root) / CACHE_DIR, params)
+    return store.sketches(paths.seeds, plans, FileHashes(paths.root))
 
 
-def _seed_texts(paths: Paths, plans):
-    """(plan id, comparable text) of every readable seed, decoded in its
-    recorded encoding (a broken seed is `build`'s to report)."""
+def _seed_text(paths: Paths, plans):
+    """plan id -> the seed's comparable text, decoded in its recorded
+    encoding; None for a seed that cannot be read (`build`'s to report)."""
     from builders.corpus.seeds import decode_seed, seed_path
 
-    for plan in plans:
+    by_id = {plan.id: plan for plan in plans}
+
+    def text_of(plan_id: str) -> str | None:
+        plan = by_id[plan_id]
         try:
             path = seed_path(paths.seeds, plan)
-            existing = decode_seed(path.read_bytes(), path, plan.metadata.get("source_encoding") or "utf-8")
+            return comparable_text(decode_seed(path.read_bytes(), path, plan.metadata.get("source_encoding") or "utf-8"))
         except (SeedError, OSError):
-            continue
-        yield plan.id, comparable_text(existing)
+            return None
+
+    return text_of
 
 
-def same_text_as(paths: Paths, plans, text: str) -> str | None:
+def same_text_as(paths: Paths, plans, text: str, sketches: dict | None = None) -> str | None:
     """The id of a seed with the same text as `text`, decoded in its recorded
     encoding; None when there is none."""
-    wanted = comparable_text(text)
-    return next((plan_id for plan_id, existing in _seed_texts(paths, plans) if existing == wanted), None)
+    sketches = _sketches(paths, plans, load_params()) if sketches is None else sketches
+    return same_text(text, sketches, _seed_text(paths, plans))
 
 
-def shingles(text: str, size: int) -> set[str]:
-    """The character n-grams of a text with its whitespace removed."""
-    compact = "".join(text.split())
-    return {compact[i : i + size] for i in range(max(0, len(compact) - size + 1))}
-
-
-def near_duplicates(paths: Paths, plans, text: str) -> list[tuple[str, float]]:
+def near_duplicates(paths: Paths, plans, text: str, sketches: dict | None = None) -> list[tuple[str, float]]:
     """Seeds whose character n-gram Jaccard similarity with `text` reaches the
     threshold of builders/config/plans.yaml (another version or an excerpt
-    of the same plan would leak test text into train), most similar first."""
-    config = load_yaml(CONFIG_DIR / "plans.yaml")["near_duplicate"]
-    size, threshold = int(config["ngram"]), float(config["jaccard"])
-    new = shingles(comparable_text(text), size)
-    found = []
-    for plan_id, existing in _seed_texts(paths, plans):
-        old = shingles(existing, size)
-        if new and old:
-            similarity = len(new & old) / len(new | old)
-            if similarity >= threshold:
-                found.append((plan_id, similarity))
-    return sorted(found, key=lambda item: -item[1])
+    of the same plan would leak test text into train), most similar first.
+    The seeds' sketches pick the candidates; the figure is exact (see
+    builders.corpus.similarity for the chance of missing one)."""
+    params = load_params()
+    sketches = _sketches(paths, plans, params) if sketches is None else sketches
+    return [(m.plan_id, m.similarity) for m in find_near_duplicates(text, sketches, _seed_text(paths, plans), params)]
 
 
 def manifest_entry(plan_id: str, data: bytes, detected: Detected, metadata: dict, source_name: str) -> dict:
@@ -342,13 +334,14 @@ def add_plan(
         detected = detect_encoding(data, str(source))
         check_text(detected.text, str(source))
         check_metadata(metadata, str(source))
-        twin = same_text_as(paths, plans, detected.text)
+        sketches = _sketches(paths, plans, load_params())
+        twin = same_text_as(paths, plans, detected.text, sketches)
         if twin:
             raise SeedError(f"{source}: the same text (after decoding, NFC and line endings) is already seed {twin!r}")
         warnings = [
             f"{source}: {similarity:.0%} of its character 5-grams are shared with seed {twin!r} (Jaccard); "
             "a near-duplicate (another version or an excerpt?) would put the same text in two splits"
-            for twin, similarity in near_duplicates(paths, plans, detected.text)
+            for twin, similarity in near_duplicates(paths, plans, detected.text, sketches)
         ]
         entry = manifest_entry(plan_id, data, detected, metadata, source.name)
         raw_rel = f"seeds/{entry['raw_file']}"

@@ -120,6 +120,32 @@ def test_changed_gold_rebuilds_that_plan_only_and_renames_its_files(tmp_path):
     assert all(after[k] == before[k] for k in before if k.startswith("data/") and SMALL[1] in k)
 
 
+def test_the_build_keeps_a_sketch_per_plan_and_add_plan_reads_only_candidates(built_small, monkeypatch):
+    import builders.corpus.seeds as seeds
+    import builders.corpus.similarity as similarity
+    from builders.corpus.seeds import load_manifest
+    from builders.plans import near_duplicates
+
+    paths, _ = built_small
+    [folder] = list((paths.root / ".build" / "cache" / "_sketches").iterdir())
+    assert len(list(folder.iterdir())) == len(SMALL)
+    read = []
+    real = seeds.decode_seed
+
+    def counting(data, path, encoding):
+        read.append(Path(path).stem)
+        return real(data, path, encoding)
+
+    monkeypatch.setattr(seeds, "decode_seed", counting)
+    monkeypatch.setattr(similarity, "decode_seed", counting)
+    plans = load_manifest(paths.seeds)
+    unrelated = "示例市推进数字经济发展实施方案\n一、主要目标\n到2026年,新建5G基站3000个。(市发改委牵头)\n"
+    assert near_duplicates(paths, plans, unrelated) == [] and read == []
+    seed = (paths.seeds / "raw" / f"{SMALL[1]}.txt").read_text(encoding="utf-8")
+    [(plan_id, similarity_)] = near_duplicates(paths, plans, seed + "\n附:本方案自印发之日起施行。\n")
+    assert plan_id == SMALL[1] and 0.9 < similarity_ < 1 and read == [SMALL[1]]
+
+
 def test_serial_and_parallel_builds_write_the_same_bytes(tmp_path, built_small):
     paths, _ = built_small
     parallel = small_project(tmp_path / "parallel")
