@@ -180,11 +180,23 @@ def _aligned_offsets(old: str, new: str, raw_start: int, raw_end: int) -> tuple[
 
 def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit]]:
     """Apply non-overlapping changes to a draft; log each as an Edit in raw offsets."""
+    applied, logged = _apply(draft, changes)
+    return applied, [Edit(*fields[:6], evidence=fields[6]) for fields in logged]
+
+
+# An edit's fields before its place in the clean text is known: Edit's first
+# six (kind, raw_start, raw_end, removed, inserted, reason), then its evidence.
+LoggedEdit = tuple[str, int, int, str, str, str, "tuple[str, ...] | None"]
+
+
+def _apply(draft: Draft, changes: list[Change]) -> tuple[Draft, list[LoggedEdit]]:
+    """apply_changes, logging plain tuples: `clean_seed` makes each Edit once,
+    with its clean span (a garbled plan logs an edit per pinyin syllable)."""
     ordered = sorted(changes, key=lambda c: (c.start, c.end))
     text, offsets = draft.text, draft.raw_offsets
     out_text: list[str] = []
     out_offsets = array(OFFSET_TYPE)
-    edits: list[Edit] = []
+    edits: list[LoggedEdit] = []
     cursor = 0
     for change in ordered:
         if change.start < cursor:
@@ -202,17 +214,7 @@ def apply_changes(draft: Draft, changes: list[Change]) -> tuple[Draft, list[Edit
             new_offsets = _aligned_offsets(removed, change.replacement, raw_start, raw_end)
         out_text.append(change.replacement)
         out_offsets.extend(new_offsets)
-        edits.append(
-            Edit(
-                kind=change.kind,
-                raw_start=raw_start,
-                raw_end=raw_end,
-                removed=removed,
-                inserted=change.replacement,
-                reason=change.reason,
-                evidence=change.evidence,
-            )
-        )
+        edits.append((change.kind, raw_start, raw_end, removed, change.replacement, change.reason, change.evidence))
         cursor = change.end
     out_text.append(text[cursor:])
     out_offsets.extend(offsets[cursor:])
@@ -497,7 +499,7 @@ def clean_seed(
     rules = rules or load_rules()
     raw = seed.raw_text
     draft = Draft(raw, array(OFFSET_TYPE, range(len(raw))), len(raw))
-    edits: list[Edit] = []
+    logged: list[LoggedEdit] = []
     passes = (
         lambda text: restore_changes(raw, seed.plan.id, list(errata), list(runs), list(noise)),
         line_ending_changes,
@@ -508,18 +510,18 @@ def clean_seed(
         lambda text: whitespace_changes(text, rules),
     )
     for propose in passes:
-        draft, logged = apply_changes(draft, propose(draft.text))
-        edits.extend(logged)
+        draft, found = _apply(draft, propose(draft.text))
+        logged.extend(found)
     offsets = draft.raw_offsets
     if not _non_decreasing(offsets):
         raise SeedError(f"{seed.path}: offset map is not monotonic; a repair table has out-of-order offsets")
     placed = []
-    for edit in edits:
+    for kind, raw_start, raw_end, removed, inserted, reason, evidence in logged:
         # The map is monotonic, so an edit's place in the clean text is where its raw extent falls.
-        clean_start = bisect_left(offsets, edit.raw_start)
-        clean_end = clean_start + len(edit.inserted)
-        placed.append(_with_clean_span(edit, clean_start, clean_end))
-    placed.sort(key=lambda e: (e.raw_start, e.raw_end, EDIT_KINDS.index(e.kind)))
+        clean_start = bisect_left(offsets, raw_start)
+        placed.append(Edit(kind, raw_start, raw_end, removed, inserted, reason, clean_start, clean_start + len(inserted), evidence))
+    rank = {kind: index for index, kind in enumerate(EDIT_KINDS)}
+    placed.sort(key=lambda e: (e.raw_start, e.raw_end, rank[e.kind]))
     return CleanDocument(seed.plan.id, raw, draft.text, offsets, tuple(placed))
 
 
@@ -527,20 +529,6 @@ def _non_decreasing(offsets: array) -> bool:
     import numpy as np  # imported here: only a build cleans
 
     return not len(offsets) or bool((np.diff(np.frombuffer(offsets, dtype=np.int64)) >= 0).all())
-
-
-def _with_clean_span(edit: Edit, clean_start: int, clean_end: int) -> Edit:
-    return Edit(
-        kind=edit.kind,
-        raw_start=edit.raw_start,
-        raw_end=edit.raw_end,
-        removed=edit.removed,
-        inserted=edit.inserted,
-        reason=edit.reason,
-        clean_start=clean_start,
-        clean_end=clean_end,
-        evidence=edit.evidence,
-    )
 
 
 def residual_noise(text: str, rules: CleaningRules | None = None) -> list[tuple[int, str]]:
