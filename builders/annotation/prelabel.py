@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
@@ -225,6 +225,18 @@ def find_trailer_departments(text: str) -> list[Span]:
 
 
 @cache
+def _name_excluded(path: Path = CONFIG_PATH) -> str:
+    """Characters a body's name never contains (read once, not per candidate)."""
+    return load_yaml(path)["department_name_excluded"]
+
+
+@lru_cache(maxsize=512)
+def _gazetteer(names: frozenset[str]) -> re.Pattern:
+    """The names as one alternation, longest first (compiled once per set of names)."""
+    return re.compile(_alternation(names))
+
+
+@cache
 def _jieba():
     import jieba  # imported lazily: only names after another character need it
     import jieba.posseg
@@ -246,7 +258,7 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     clause_start = boundary + 1 if boundary is not None else 0 if start <= 4 else -1
     if clause_start >= 0 and start - clause_start in rules.clause_place_chars:
         place = text[clause_start:start]
-        excluded = load_yaml(CONFIG_PATH)["department_name_excluded"]
+        excluded = _name_excluded()
         flags = {token.flag[:1] for token in _jieba().posseg.cut(_simplified(place))}
         if (
             place[0] not in rules.not_place_starts
@@ -286,7 +298,7 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     if containing is None or containing[1] != start + 1:
         return None
     word = text[containing[0] : containing[1]]
-    excluded = load_yaml(CONFIG_PATH)["department_name_excluded"]
+    excluded = _name_excluded()
     if all(c in excluded for c in word[:-1]) or word.startswith(rules.verbs_before_bodies):
         return start  # a preposition or verb glued to the prefix (由市|财政局, 会同县|住建局)
     if word in rules.not_place_words or word[-1] not in rules.place_suffixes or any(c in excluded for c in word):
@@ -397,7 +409,7 @@ def find_departments(text: str, rules: PrelabelRules, known: tuple[str, ...] = (
             defined.append(match.group("short"))
     names = set(rules.departments) | set(known) | set(defined) | {s.text_in(text) for s in spans}
     if names:
-        gazetteer = re.compile(_alternation(names))
+        gazetteer = _gazetteer(frozenset(names))
         candidates += [Span(m.start(), m.end(), "DEPT") for m in gazetteer.finditer(text) if _ends_a_word(text, m.end())]
     spans += [c for c in candidates if not _is_collective_or_meeting(text, c.start, c.end, rules)]
     return spans

@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
@@ -275,7 +276,8 @@ def _guess_script(text: str) -> str:
     Traditional names stays Simplified."""
     import opencc
 
-    han = "".join(c for c in text if "\u4e00" <= c <= "\u9fff")[:20000]
+    # The first 20,000 Han characters, taken lazily: a long plan is never copied character by character.
+    han = "".join(islice((c for c in text if "\u4e00" <= c <= "\u9fff"), 20000))
     if not han:
         return "Simplified"
     traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han)))
