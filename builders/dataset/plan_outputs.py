@@ -113,7 +113,7 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     of the plan stays in memory afterwards."""
     # Imported here, not above: pyarrow and datasets take a second to import,
     # and a build that finds nothing to rebuild needs PlanInputs only.
-    from builders.dataset.tables import parquet_bytes, plan_rows, row_features
+    from builders.dataset.tables import parquet_bytes, plan_rows, row_features, row_schemas
 
     plan = inputs.plan
     seed = read_seed(inputs.seeds_dir, plan)
@@ -129,11 +129,11 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     relations = load_relations(inputs.relations_dir, [plan.id])[plan.id]
     normalization = load_plan_normalization(None if inputs.normalized_dir is None else inputs.normalized_dir / f"{plan.id}.jsonl")
     shards = plan_rows(stored_view(doc), plan.metadata, gold, labels, relations, normalization)
-    features = row_features(labels)
+    features, schemas = row_features(labels), row_schemas(labels)
     digest = hashlib.sha256()
     files = {}
     for kind, rows in shards.items():
-        data = parquet_bytes(rows, features[kind])
+        data = parquet_bytes(rows, features[kind], schemas[kind])
         digest.update(f"{kind} {len(data)}\n".encode())
         digest.update(data)
         _write(target / "data" / f"{kind}.parquet", data)

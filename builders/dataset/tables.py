@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -181,6 +182,12 @@ def plan_rows(
     return shards
 
 
+@lru_cache(maxsize=8)
+def row_schemas(labels: LabelSet) -> dict[str, pa.Schema]:
+    """The arrow schema of every row kind (for parquet_bytes), once per label set."""
+    return {kind: features.arrow_schema for kind, features in row_features(labels).items()}
+
+
 def row_features(labels: LabelSet) -> dict[str, Features]:
     return {
         "spans": span_features(labels), "tokens": token_features(labels), "documents": document_features(labels),
@@ -254,8 +261,10 @@ def dataset_fingerprint(shard_fingerprints: dict[str, str], configs: dict) -> st
     return digest.hexdigest()
 
 
-def parquet_bytes(rows: list[dict], features: Features) -> bytes:
-    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
+def parquet_bytes(rows: list[dict], features: Features, schema: pa.Schema | None = None) -> bytes:
+    """The rows as a parquet file. `schema` is `features.arrow_schema`, when
+    the caller has it (computing it costs more than writing a small shard)."""
+    table = pa.Table.from_pylist(rows, schema=schema if schema is not None else features.arrow_schema)
     sink = io.BytesIO()
     # Fixed writer settings: the same rows always give the same bytes.
     pq.write_table(table, sink, compression="zstd", use_dictionary=True, write_statistics=True)
