@@ -9,10 +9,13 @@ same data always produces the same bytes.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,15 +164,42 @@ def dump_yaml(value: Any) -> str:
     return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, cache_dir: Path | None = None) -> Any:
     """Read a YAML file strictly: UTF-8, no duplicate keys; errors name the
-    file and the line."""
+    file and the line.
+
+    A file's parse is reused while its bytes are the same: within the process
+    always, and across processes when `cache_dir` is given (a project's
+    `.build/cache/_yaml/`): the repair tables and the manifest grow with the
+    corpus and every build reads them. Only a successful parse is kept, so a
+    file with an error is parsed, and reported, every time."""
     path = Path(path)
+    data = path.read_bytes()  # FileNotFoundError as before
+    key = hashlib.sha256(_PARSE_KEY + data).hexdigest()
+    stored = Path(cache_dir) / path.name / f"{key}.pickle" if cache_dir is not None else None
+    pickled = _PARSED.get(key)
+    if pickled is None and stored is not None:
+        try:
+            pickled = stored.read_bytes()
+            value = _unpickle(pickled)
+            _remember(key, pickled)
+            return value
+        except Exception:  # noqa: BLE001  (missing or damaged: parsed again below)
+            pickled = None
+    if pickled is None:
+        value = _parse_yaml(data, path)
+        pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    else:
+        value = _unpickle(pickled)
+    _remember(key, pickled)
+    if stored is not None and not stored.exists():
+        _store_parse(stored, pickled)
+    return value
+
+
+def _parse_yaml(data: bytes, path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
-    except FileNotFoundError:
-        raise
+        return yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: byte offset {error.start}: not UTF-8 ({error.reason})") from None
     except yaml.YAMLError as error:
@@ -179,6 +209,48 @@ def load_yaml(path: Path) -> Any:
         raise InputError(f"{where}: invalid YAML: {problem}") from error
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to be a configuration file") from None
+
+
+# Parses by content: sha256 of (this prefix + the file's bytes) -> pickled value.
+# The prefix names the loader, so another PyYAML or another loader parses again.
+_PARSE_KEY = f"yaml-parse 1 pyyaml {yaml.__version__} {_BASE_LOADER.__name__}\n".encode("utf-8")
+_PARSED: OrderedDict[str, bytes] = OrderedDict()
+_PARSED_KEPT = 32  # files; a build reads about a dozen
+
+
+def _remember(key: str, pickled: bytes) -> None:
+    _PARSED[key] = pickled
+    _PARSED.move_to_end(key)
+    while len(_PARSED) > _PARSED_KEPT:
+        _PARSED.popitem(last=False)
+
+
+def _store_parse(stored: Path, pickled: bytes) -> None:
+    """Keep one stored parse per file name: the new one replaces the others."""
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    scratch = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
+    scratch.write_bytes(pickled)
+    os.replace(scratch, stored)
+    for old in stored.parent.glob("*.pickle"):
+        if old != stored:
+            old.unlink(missing_ok=True)
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Only what a YAML safe load produces: plain containers (no classes
+    needed), dates and times."""
+
+    ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+               ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytes")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a value YAML gives")
+        return super().find_class(module, name)
+
+
+def _unpickle(pickled: bytes) -> Any:
+    return _SafeUnpickler(io.BytesIO(pickled)).load()
 
 
 def parse_json(text: str, where: str) -> Any:

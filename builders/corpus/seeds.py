@@ -17,12 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.io import load_yaml, sha256_bytes
+from builders.transaction import build_dir
 
 PLAN_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MANIFEST_NAME = "plans.yaml"
 ERRATA_NAME = "errata.yaml"
 GARBLED_RUNS_NAME = "garbled_runs.yaml"
 NOISE_NAME = "noise.yaml"
+
+
+def parse_cache(seeds_dir: Path) -> Path | None:
+    """Where the seeds' YAML parses are kept across builds (builders.io.load_yaml):
+    the project's .build/cache/_yaml/, once the project has a .build folder."""
+    build = build_dir(Path(seeds_dir).parent)
+    return build / "cache" / "_yaml" if build.is_dir() else None
 
 
 class SeedError(ValueError):
@@ -113,7 +121,7 @@ def load_manifest(seeds_dir: Path) -> list[Plan]:
     path = Path(seeds_dir) / MANIFEST_NAME
     if not path.exists():
         raise SeedError(f"{path}: manifest not found")
-    entries = load_yaml(path)
+    entries = load_yaml(path, parse_cache(seeds_dir))
     if not isinstance(entries, list) or not entries:
         shape = "is empty" if not entries else f"holds a {type(entries).__name__}"
         raise SeedError(f"{path}:1: {shape}; it must be a list of plans (nothing was built or changed)")
@@ -227,7 +235,7 @@ def load_errata(seeds_dir: Path) -> list[Erratum]:
     if not path.exists():
         return []
     errata = []
-    for index, entry in enumerate(load_yaml(path) or []):
+    for index, entry in enumerate(load_yaml(path, parse_cache(seeds_dir)) or []):
         try:
             errata.append(
                 Erratum(
@@ -248,7 +256,7 @@ def load_garbled_runs(seeds_dir: Path) -> list[GarbledRun]:
     if not path.exists():
         return []
     runs = []
-    for index, entry in enumerate(load_yaml(path) or []):
+    for index, entry in enumerate(load_yaml(path, parse_cache(seeds_dir)) or []):
         try:
             chars = tuple(
                 RestoredChar(char=c["char"], raw_offset=int(c["raw_offset"]), evidence=c["evidence"])
@@ -278,7 +286,7 @@ def load_noise(seeds_dir: Path) -> list[NoiseRemoval]:
     if not path.exists():
         return []
     removals = []
-    for index, entry in enumerate(load_yaml(path) or []):
+    for index, entry in enumerate(load_yaml(path, parse_cache(seeds_dir)) or []):
         try:
             removals.append(
                 NoiseRemoval(entry["doc_id"], int(entry["raw_offset"]), entry["text"], entry["kind"], entry["reason"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from builders.annotation.gold import read_annotations
@@ -77,19 +77,36 @@ class PlanInputs:
     normalized_sha256: str = ""  # of the plan's normalised gold file, "" when none
 
     def fingerprint(self) -> str:
+        """Computed once per instance (the build asks several times); the
+        repair entries are described by shallow field copies, which give the
+        same JSON as `dataclasses.asdict` (the text, hence the value, is
+        unchanged) at a fraction of its cost."""
+        known = self.__dict__.get("_fingerprint")
+        if known is None:
+            known = self._fingerprint_uncached()
+            object.__setattr__(self, "_fingerprint", known)  # a memo, not a field: eq and hash ignore it
+        return known
+
+    def _fingerprint_uncached(self) -> str:
         described = {
             "code": self.code_version,
             "labels": self.labels_sha256,
             "manifest": self.plan.metadata,
-            "errata": [asdict(e) for e in self.errata],
-            "garbled_runs": [asdict(r) for r in self.runs],
-            "noise": [asdict(n) for n in self.noise],
+            "errata": [_fields_of(e) for e in self.errata],
+            "garbled_runs": [_fields_of(r) | {"chars": [_fields_of(c) for c in r.chars]} for r in self.runs],
+            "noise": [_fields_of(n) for n in self.noise],
             "raw": self.raw_sha256,
             "gold": self.gold_sha256,
             "relations": self.relations_sha256,
             "normalized": self.normalized_sha256,
         }
         return sha256_bytes(dumps_json(described).encode("utf-8"))
+
+
+def _fields_of(record) -> dict:
+    """A dataclass's fields as a dict, one level deep (nested records are
+    the caller's to convert)."""
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
 def stored_view(doc: BuiltDocument) -> StoredDocument:

@@ -129,6 +129,8 @@ def test_the_build_keeps_a_sketch_per_plan_and_add_plan_reads_only_candidates(bu
     paths, _ = built_small
     [folder] = list((paths.root / ".build" / "cache" / "_sketches").iterdir())
     assert len(list(folder.iterdir())) == len(SMALL)
+    for table in ("plans.yaml", "garbled_runs.yaml"):  # the seeds' tables are parsed again only when they change
+        assert len(list((paths.root / ".build" / "cache" / "_yaml" / table).iterdir())) == 1
     read = []
     real = seeds.decode_seed
 

@@ -51,3 +51,92 @@ def test_written_files_follow_the_umask(tmp_path, umask, mode):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == mode
     assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == mode | 0o111 & ~umask
+
+
+# --- YAML parses reused by content -------------------------------------------
+
+MANIFEST = "- id: a-plan\n  issue_date: 2024-01-02\n  title: 示例规划\n  tags: [x, y]\n- id: b-plan\n  split: test\n"
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Counts real parses, with an empty in-process memo."""
+    import builders.io as io_module
+
+    monkeypatch.setattr(io_module, "_PARSED", type(io_module._PARSED)())
+    calls = []
+    real = io_module._parse_yaml
+    monkeypatch.setattr(io_module, "_parse_yaml", lambda data, path: calls.append(path.name) or real(data, path))
+    return calls
+
+
+def test_an_unchanged_file_is_parsed_once_and_each_caller_gets_its_own_copy(tmp_path, parses):
+    import datetime
+
+    from builders.io import load_yaml
+
+    path = tmp_path / "plans.yaml"
+    path.write_text(MANIFEST, encoding="utf-8")
+    first = load_yaml(path)
+    assert first[0]["issue_date"] == datetime.date(2024, 1, 2) and first[1]["split"] == "test"
+    first[0]["title"] = "changed by a caller"
+    again = load_yaml(path)
+    assert again[0]["title"] == "示例规划" and again == load_yaml(path)
+    assert parses == ["plans.yaml"]
+    path.write_text(MANIFEST.replace("split: test", "split: train"), encoding="utf-8")
+    assert load_yaml(path)[1]["split"] == "train" and parses == ["plans.yaml"] * 2
+
+
+def test_a_stored_parse_is_reused_by_the_next_process_and_replaced_when_the_file_changes(tmp_path, parses, monkeypatch):
+    import builders.io as io_module
+    from builders.io import load_yaml
+
+    cache = tmp_path / "cache"
+    path = tmp_path / "plans.yaml"
+    path.write_text(MANIFEST, encoding="utf-8")
+    value = load_yaml(path, cache)
+    monkeypatch.setattr(io_module, "_PARSED", type(io_module._PARSED)())  # as in a new process
+    assert load_yaml(path, cache) == value and parses == ["plans.yaml"]
+    path.write_text(MANIFEST + "- id: c-plan\n", encoding="utf-8")
+    assert [e["id"] for e in load_yaml(path, cache)] == ["a-plan", "b-plan", "c-plan"]
+    assert len(list((cache / "plans.yaml").iterdir())) == 1  # one stored parse per file
+    [stored] = (cache / "plans.yaml").iterdir()
+    stored.write_bytes(b"damaged")
+    monkeypatch.setattr(io_module, "_PARSED", type(io_module._PARSED)())
+    assert [e["id"] for e in load_yaml(path, cache)] == ["a-plan", "b-plan", "c-plan"]
+    assert parses == ["plans.yaml"] * 3
+
+
+def test_a_stored_parse_holding_anything_but_yaml_values_is_refused(tmp_path, monkeypatch):
+    import pickle
+
+    import builders.io as io_module
+    from builders.io import load_yaml
+
+    cache = tmp_path / "cache"
+    path = tmp_path / "table.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    load_yaml(path, cache)
+    [stored] = (cache / "table.yaml").iterdir()
+    stored.write_bytes(pickle.dumps(tmp_path))  # a class YAML never gives
+    monkeypatch.setattr(io_module, "_PARSED", type(io_module._PARSED)())
+    assert load_yaml(path, cache) == {"a": 1}
+
+
+def test_errors_name_the_file_and_line_even_after_a_good_parse_was_kept(tmp_path, parses):
+    from builders.io import InputError, load_yaml
+
+    cache = tmp_path / "cache"
+    path = tmp_path / "plans.yaml"
+    path.write_text(MANIFEST, encoding="utf-8")
+    load_yaml(path, cache)
+    path.write_text(MANIFEST.replace("  split: test\n", "  split: test\n  split: train\n"), encoding="utf-8")
+    for _ in range(2):  # an error is never kept: reported every time
+        with pytest.raises(InputError, match=r"plans\.yaml:7: invalid YAML: duplicate key 'split' \(first on line 6\)"):
+            load_yaml(path, cache)
+    path.write_bytes("标签: [".encode("gbk"))
+    with pytest.raises(InputError, match=r"plans\.yaml: byte offset 0: not UTF-8"):
+        load_yaml(path, cache)
+    path.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"plans\.yaml:2: invalid YAML"):
+        load_yaml(path, cache)

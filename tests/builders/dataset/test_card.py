@@ -64,3 +64,20 @@ def test_example_entity_is_shown_in_schema_order_whatever_order_its_summary_kept
     cached = json.loads(json.dumps(fresh, sort_keys=True))
     assert list(cached) != list(fresh)
     assert json.dumps(in_schema_order(cached)) == json.dumps(in_schema_order(fresh)) == json.dumps(fresh)
+
+
+def test_the_front_matter_is_written_as_the_pure_python_emitter_writes_it(paths):
+    """libyaml's emitter writes the card's front matter: the same bytes as the
+    pure-Python one, on the committed card and on one listing 500 plans."""
+    from builders.dataset.card import render_front_matter
+
+    committed = (paths.root / "README.md").read_text(encoding="utf-8").split("---\n", 2)[1]
+    metadata = yaml.safe_load(committed)
+    assert render_front_matter(metadata) == render_front_matter(metadata, yaml.SafeDumper) == "---\n" + committed + "---\n"
+    for config in metadata["configs"]:
+        for files in config["data_files"]:
+            files["path"] = [path.replace(".parquet", f"-copy{n:03d}.parquet") for n in range(100) for path in files["path"]]
+    for info in metadata["dataset_info"]:
+        for split in info.get("splits", []):
+            split["num_examples"] *= 100
+    assert render_front_matter(metadata) == render_front_matter(metadata, yaml.SafeDumper)
