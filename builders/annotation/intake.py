@@ -16,7 +16,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from builders.annotation.labels import Span
 from builders.corpus.clean import residual_noise
 from builders.corpus.segment import load_rules as load_structure_rules
 from builders.corpus.segment import match_marker
@@ -94,7 +93,9 @@ def unexplained_characters(text: str) -> list[Flag]:
 
 
 def intake_report(plan_id: str, metadata: dict, text: str, edits: list[dict], blocks: list[dict], units: list[dict],
-                  spans_by_unit: dict[int, list[Span]]) -> IntakeReport:
+                  labels_by_unit: dict[int, list[str]]) -> IntakeReport:
+    """What add-plan's report shows; `labels_by_unit` holds the labels of each
+    unit's pre-annotated spans."""
     report = IntakeReport(plan_id, metadata.get("title"), metadata.get("script") or "")
     for edit in edits:
         report.edits[(edit["kind"], edit["reason"])] += 1
@@ -114,9 +115,9 @@ def intake_report(plan_id: str, metadata: dict, text: str, edits: list[dict], bl
     report.trailers = sum(u["kind"] == "trailer" for u in units)
     report.units = len(units)
     for unit in units:
-        spans = spans_by_unit.get(unit["index"], [])
-        report.spans.update(s.label for s in spans)
-        report.units_without_spans += not spans
+        labels = labels_by_unit.get(unit["index"], [])
+        report.spans.update(labels)
+        report.units_without_spans += not labels
     report.flags = unparsed_lines(text, blocks, units) + unexplained_characters(text)
     return report
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,20 +177,39 @@ def block_record(block: Block) -> dict:
 
 
 def _jsonl(rows) -> bytes:
-    return "".join(dumps_json(row) + "\n" for row in rows).encode("utf-8")
+    return b"".join(_jsonl_chunks(rows))
+
+
+JSONL_CHUNK = 2000  # lines encoded together: one string of a few hundred KB, never the whole file
+
+
+def _jsonl_chunks(rows) -> Iterator[bytes]:
+    lines = []
+    for row in rows:
+        lines.append(dumps_json(row))
+        if len(lines) == JSONL_CHUNK:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
+            lines = []
+    if lines:
+        yield ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def iter_document_files(doc: BuiltDocument) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """(file name, its bytes in chunks) for each file of a document's folder,
+    one file at a time, so a long plan's files are never all in memory."""
+    text = doc.clean.text
+    yield "text.txt", iter([text.encode("utf-8")])
+    yield "text_simplified.txt", iter([doc.text_simplified.encode("utf-8")])
+    yield "document.json", iter([(dumps_json(document_record(doc), indent=1) + "\n").encode("utf-8")])
+    yield "offset_map.json", iter([offset_map_file(doc.clean.raw_offsets)])
+    yield "edits.json", iter([edits_file(doc.clean.edits)])
+    yield "blocks.jsonl", _jsonl_chunks(block_record(b) for b in doc.structure.blocks)
+    yield "units.jsonl", _jsonl_chunks(unit_record(doc.doc_id, u, text) for u in doc.structure.units)
 
 
 def document_files(doc: BuiltDocument) -> dict[str, bytes]:
-    text = doc.clean.text
-    return {
-        "text.txt": text.encode("utf-8"),
-        "text_simplified.txt": doc.text_simplified.encode("utf-8"),
-        "document.json": (dumps_json(document_record(doc), indent=1) + "\n").encode("utf-8"),
-        "offset_map.json": offset_map_file(doc.clean.raw_offsets),
-        "edits.json": edits_file(doc.clean.edits),
-        "blocks.jsonl": _jsonl(block_record(b) for b in doc.structure.blocks),
-        "units.jsonl": _jsonl(unit_record(doc.doc_id, u, text) for u in doc.structure.units),
-    }
+    """Every file of a document's folder by name (iter_document_files, joined)."""
+    return {name: b"".join(chunks) for name, chunks in iter_document_files(doc)}
 
 
 def index_entry(doc: BuiltDocument) -> dict:

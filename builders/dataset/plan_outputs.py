@@ -40,7 +40,7 @@ from builders.corpus.segment import segment
 from builders.corpus.store import (
     BuiltDocument,
     StoredDocument,
-    document_files,
+    iter_document_files,
     edit_counts,
     index_entry,
     restoration_counts,
@@ -137,8 +137,8 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     clean = clean_seed(seed, list(inputs.errata), list(inputs.runs), noise=list(inputs.noise))
     text_simplified = to_simplified(clean.text, plan.script, doc_id=plan.id)
     doc = BuiltDocument(plan.id, plan.metadata, clean, text_simplified, segment(clean.text))
-    for name, data in document_files(doc).items():
-        _write(target / "corpus" / name, data)
+    for name, chunks in iter_document_files(doc):
+        _write_chunks(target / "corpus" / name, chunks)
     gold_file = read_annotations(inputs.gold_dir / f"{plan.id}.jsonl")
     gold = {a.unit_index: a for a in gold_file}  # as load_gold reads it
     from builders.dataset.relations import load_relations
@@ -233,6 +233,13 @@ def _relation_summary(shards: dict[str, list[dict]]) -> dict:
     from builders.dataset.relations import relation_summary  # heavy imports only when a plan is built
 
     return relation_summary(shards.get("tasks", []), shards.get("measurements", []))
+
+
+def _write_chunks(path: Path, chunks) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
 
 
 def _write(path: Path, data: bytes) -> None:

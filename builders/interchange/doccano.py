@@ -25,12 +25,14 @@ from builders.interchange.base import (
 )
 
 
+def doccano_line(item: AnnotatedText) -> str:
+    """One doccano JSONL record (without its line break); offsets in UTF-16 code units."""
+    label = [[utf16_offset(item.text, s.start), utf16_offset(item.text, s.end), s.label] for s in sorted(item.spans)]
+    return json.dumps({"id": item.id, "text": item.text, "label": label}, ensure_ascii=False)
+
+
 def to_doccano(items: list[AnnotatedText]) -> str:
-    lines = []
-    for item in items:
-        label = [[utf16_offset(item.text, s.start), utf16_offset(item.text, s.end), s.label] for s in sorted(item.spans)]
-        lines.append(json.dumps({"id": item.id, "text": item.text, "label": label}, ensure_ascii=False))
-    return "\n".join(lines) + "\n"
+    return "\n".join(doccano_line(item) for item in items) + "\n"
 
 
 def _entries(record: dict, where: str):

@@ -17,6 +17,10 @@ object per annotation::
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
 from builders.annotation.labels import Span
 from builders.interchange.base import AnnotatedText, FormatError, _checked, strict_offset
 
@@ -36,26 +40,41 @@ def label_studio_config(labels: tuple[str, ...]) -> str:
     return LABEL_STUDIO_CONFIG.format(labels="\n".join(f'    <Label value="{name}"/>' for name in labels))
 
 
+def label_studio_task(item: AnnotatedText, as_predictions: bool = False, model_version: str = "rules") -> dict:
+    result = [
+        {
+            "id": f"{item.id}-{number}",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": s.start, "end": s.end, "text": item.text[s.start : s.end], "labels": [s.label]},
+        }
+        for number, s in enumerate(sorted(item.spans))
+    ]
+    task = {"data": {"id": item.id, "text": item.text}}
+    if as_predictions:
+        task["predictions"] = [{"model_version": model_version, "result": result}]
+    else:
+        task["annotations"] = [{"result": result}]
+    return task
+
+
 def to_label_studio(items: list[AnnotatedText], as_predictions: bool = False, model_version: str = "rules") -> list[dict]:
-    tasks = []
-    for item in items:
-        result = [
-            {
-                "id": f"{item.id}-{number}",
-                "from_name": "label",
-                "to_name": "text",
-                "type": "labels",
-                "value": {"start": s.start, "end": s.end, "text": item.text[s.start : s.end], "labels": [s.label]},
-            }
-            for number, s in enumerate(sorted(item.spans))
-        ]
-        task = {"data": {"id": item.id, "text": item.text}}
-        if as_predictions:
-            task["predictions"] = [{"model_version": model_version, "result": result}]
-        else:
-            task["annotations"] = [{"result": result}]
-        tasks.append(task)
-    return tasks
+    return [label_studio_task(item, as_predictions, model_version) for item in items]
+
+
+def write_json_array(handle: TextIO, values: Iterable, indent: int = 1) -> None:
+    """Write `json.dumps(list(values), ensure_ascii=False, indent=indent)`
+    value by value (the same text), so a long plan's tasks are never all in
+    memory."""
+    pad = " " * indent
+    first = True
+    for value in values:
+        handle.write("[\n" if first else ",\n")
+        first = False
+        # json.dumps escapes line breaks inside strings: every line is the value's own.
+        handle.write("\n".join(pad + line for line in json.dumps(value, ensure_ascii=False, indent=indent).split("\n")))
+    handle.write("[]" if first else "\n]")
 
 
 def _span(value, text: str, where: str) -> Span:

@@ -12,7 +12,6 @@ step leaves the project as it was before, once the next command has run.
 from __future__ import annotations
 
 import codecs
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,15 +20,15 @@ from pathlib import Path
 
 from builders.annotation.labels import Span, load_labels
 from builders.annotation.intake import intake_report, render
-from builders.annotation.prelabel import pre_annotate, pre_annotate_document
+from builders.annotation.prelabel import plan_bodies, pre_annotate
 from builders.build import CACHE_DIR, FileHashes, build
 from builders.corpus.seeds import SeedError, load_manifest, validate_plan_id
 from builders.corpus.similarity import SketchParams, SketchStore, comparable_text, load_params, same_text
 from builders.corpus.similarity import near_duplicates as find_near_duplicates
 from builders.corpus.store import read_document, unit_id
 from builders.interchange.base import AnnotatedText
-from builders.interchange.doccano import to_doccano
-from builders.interchange.labelstudio import label_studio_config, to_label_studio
+from builders.interchange.doccano import doccano_line
+from builders.interchange.labelstudio import label_studio_config, label_studio_task, write_json_array
 from builders.io import dump_yaml, sha256_bytes
 from builders.plans import pending
 from builders.plans.pending import begin_operation, finish_operation, recover_locked, undo_operation
@@ -362,11 +361,9 @@ def add_plan(
             if rebuild:
                 build(paths)
                 pending.checkpoint("built")
-                files = task_files(paths, plan_id, pre_annotator or rules_pre_annotator, model_name)
                 with Transaction(paths.root, f"add-plan {plan_id}: tasks") as tx:
-                    for name, text in files.items():
-                        tx.write_text(f"{tasks_rel}/{name}", text)
-                tasks = [paths.root / tasks_rel / name for name in files]
+                    written = write_task_files(paths, plan_id, tx.directory(tasks_rel), pre_annotator or rules_pre_annotator, model_name)
+                tasks = [paths.root / tasks_rel / path.name for path in written]
                 pending.checkpoint("tasks-written")
         except BaseException:
             undo_operation(paths, operation)
@@ -392,30 +389,55 @@ def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
     return [(s.start, s.end, s.label) for s in pre_annotate(text)]
 
 
-def task_files(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> dict[str, str]:
-    """The files of annotations/tasks/<plan>/ by name: Label Studio tasks
-    (pre-annotations as predictions) with their labelling config, doccano
-    JSONL for every unit of a plan, and the add-plan report (report.md: what
-    was cleaned, the structure found, the counts, what needs a human). The
-    rules run with their plan-level pass."""
+TASK_FILES = ("labelstudio.json", "doccano.jsonl", "labelstudio_config.xml", "report.md")
+
+
+def write_task_files(
+    paths: Paths, plan_id: str, folder: Path, predict: PreAnnotator = rules_pre_annotator, model: str = "rules"
+) -> list[Path]:
+    """Write the files of annotations/tasks/<plan>/ into `folder`: Label
+    Studio tasks (pre-annotations as predictions) with their labelling
+    config, doccano JSONL for every unit of a plan, and the add-plan report
+    (report.md: what was cleaned, the structure found, the counts, what needs
+    a human). The rules run with their plan-level pass. Unit by unit: the
+    tasks are written as they are pre-annotated, never all held in memory."""
     doc = read_document(paths.corpus, plan_id)
-    items = []
-    document_pass = pre_annotate_document(doc.text, doc.units) if predict is rules_pre_annotator else None
-    spans_by_unit = {}
-    for unit in doc.units:
-        text = doc.text[unit["start"] : unit["end"]]
-        if document_pass is not None:
-            found = [(s.start - unit["start"], s.end - unit["start"], s.label) for s in document_pass[unit["index"]]]
-        else:
-            found = predict(text)
-        spans = tuple(sorted(Span(s, e, l) for s, e, l in found))
-        spans_by_unit[unit["index"]] = list(spans)
-        items.append(AnnotatedText(unit_id(plan_id, unit["index"]), text, spans))
+    known = plan_bodies(doc.text, doc.units) if predict is rules_pre_annotator else None
+    span_labels: dict[int, list[str]] = {}  # what the report counts
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def items():
+        for unit in doc.units:
+            text = doc.text[unit["start"] : unit["end"]]
+            if known is not None:  # as pre_annotate_document does, in the unit's own offsets
+                found = [(s.start, s.end, s.label) for s in pre_annotate(text, known)]
+            else:
+                found = predict(text)
+            spans = tuple(sorted(Span(s, e, l) for s, e, l in found))
+            span_labels[unit["index"]] = [s.label for s in spans]
+            yield AnnotatedText(unit_id(plan_id, unit["index"]), text, spans)
+
+    with open(folder / "labelstudio.json", "w", encoding="utf-8") as studio, open(folder / "doccano.jsonl", "w", encoding="utf-8") as doccano:
+        def both():
+            for item in items():
+                doccano.write(doccano_line(item) + "\n")
+                yield label_studio_task(item, as_predictions=True, model_version=model)
+
+        write_json_array(studio, both())
+        studio.write("\n")
+        if not doc.units:
+            doccano.write("\n")  # as to_doccano writes no items
+    (folder / "labelstudio_config.xml").write_text(label_studio_config(load_labels(paths.annotations / "labels.yaml").names), encoding="utf-8")
     plan = next((p for p in load_manifest(paths.seeds) if p.id == plan_id), None)
     metadata = {"title": plan.title if plan else None, "script": plan.script if plan else ""}
-    return {
-        "labelstudio.json": json.dumps(to_label_studio(items, as_predictions=True, model_version=model), ensure_ascii=False, indent=1) + "\n",
-        "doccano.jsonl": to_doccano(items),
-        "labelstudio_config.xml": label_studio_config(load_labels(paths.annotations / "labels.yaml").names),
-        "report.md": render(intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, spans_by_unit)),
-    }
+    report = intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, span_labels)
+    (folder / "report.md").write_text(render(report), encoding="utf-8")
+    return [folder / name for name in TASK_FILES]
+
+
+def task_files(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> dict[str, str]:
+    """The files `write_task_files` writes, by name, as text (for tools and tests)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        return {path.name: path.read_text(encoding="utf-8") for path in write_task_files(paths, plan_id, Path(scratch), predict, model)}

@@ -2,7 +2,6 @@
 pre-annotation counts and the lines and characters a person must check."""
 
 from builders.annotation.intake import intake_report, render
-from builders.annotation.labels import Span
 from builders.corpus.segment import segment
 from builders.corpus.store import block_record, unit_record
 
@@ -20,8 +19,8 @@ def report_for(text=TEXT, edits=()):
     structure = segment(text)
     blocks = [block_record(b) for b in structure.blocks]
     units = [unit_record("p", u, text) for u in structure.units]
-    spans = {units[2]["index"]: [Span(0, 6, "DEPT")]}
-    return intake_report("p", {"title": "某市方案", "script": "Simplified"}, text, list(edits), blocks, units, spans)
+    labels = {units[2]["index"]: ["DEPT"]}
+    return intake_report("p", {"title": "某市方案", "script": "Simplified"}, text, list(edits), blocks, units, labels)
 
 
 def test_structure_and_counts():
