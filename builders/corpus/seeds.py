@@ -190,7 +190,10 @@ def decode_seed(data: bytes, path: Path, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-MAX_SEED_BYTES = 20 * 1024 * 1024  # a long plan is about 1 MB; this leaves room and refuses /dev/zero
+# A long plan is about 1 MB; this leaves room for a whole volume of plans in one
+# file (a build's memory grows with its largest plan: see bench_build.py
+# --big-plan-mb) and refuses /dev/zero.
+MAX_SEED_BYTES = 64 * 1024 * 1024
 
 
 def check_raw_file(raw_file, where: str) -> str:
@@ -213,7 +216,7 @@ def seed_path(seeds_dir: Path, plan: Plan) -> Path:
         raise SeedError(f"{path}: seed file of plan {plan.id!r} is not a regular file (a link, folder or device)")
     size = path.stat().st_size
     if size > MAX_SEED_BYTES:
-        raise SeedError(f"{path}: {size} bytes, over the {MAX_SEED_BYTES} byte limit of a plan (see README, Adding a plan)")
+        raise SeedError(f"{path}: {size} bytes, over the {MAX_SEED_BYTES} byte limit of a plan (see README, Tutorial: add your city's plan)")
     return path
 
 

@@ -22,7 +22,7 @@ from builders.annotation.labels import Span, load_labels
 from builders.annotation.intake import intake_report, render
 from builders.annotation.prelabel import plan_bodies, pre_annotate
 from builders.build import CACHE_DIR, FileHashes, build
-from builders.corpus.seeds import SeedError, load_manifest, validate_plan_id
+from builders.corpus.seeds import MAX_SEED_BYTES, SeedError, load_manifest, validate_plan_id
 from builders.corpus.similarity import SketchParams, SketchStore, comparable_text, load_params, same_text
 from builders.corpus.similarity import near_duplicates as find_near_duplicates
 from builders.corpus.store import read_document, unit_id
@@ -321,6 +321,9 @@ def add_plan(
     source = Path(source)
     if not source.is_file():
         raise SeedError(f"{source}: no such file")
+    size = source.stat().st_size
+    if size > MAX_SEED_BYTES:  # refused before it is read into memory
+        raise SeedError(f"{source}: {size} bytes, over the {MAX_SEED_BYTES} byte limit of a plan (see README, Tutorial: add your city's plan)")
     data = source.read_bytes()
     lock = acquire(paths.root)
     try:

@@ -94,6 +94,18 @@ def test_ids_with_path_characters_are_refused(workspace, tmp_path, bad_id):
     assert snapshot(workspace.root / "seeds") == before
 
 
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(workspace, tmp_path):
+    from builders.corpus.seeds import MAX_SEED_BYTES
+
+    source = tmp_path / "volume.txt"
+    with open(source, "wb") as handle:  # sparse: no disk space and nothing read
+        handle.truncate(MAX_SEED_BYTES + 1)
+    before = snapshot(workspace.root / "seeds")
+    with pytest.raises(SeedError, match=rf"volume\.txt: {MAX_SEED_BYTES + 1} bytes, over the {MAX_SEED_BYTES} byte limit"):
+        add_plan(workspace, source, "volume", rebuild=False)
+    assert snapshot(workspace.root / "seeds") == before
+
+
 def test_duplicate_id_and_duplicate_bytes_are_refused(workspace, tmp_path):
     before = snapshot(workspace.root / "seeds")
     source = tmp_path / "plan.txt"
