@@ -108,10 +108,12 @@ class Edit(NamedTuple):
         return bool(self.evidence) and any(e in ("context", "unrecoverable") for e in self.evidence)
 
 
-# Raw offsets are kept in a typed array (8 bytes a character), not a list of
-# Python ints (36 bytes): a long plan has millions of characters and every
-# pass copies the map.
-OFFSET_TYPE = "q"
+# Raw offsets are kept in a typed array of 32-bit ints (4 bytes a character),
+# not a list of Python ints (36): a long plan has millions of characters and
+# every pass copies the map. A plan is at most 64 MiB (seeds.MAX_SEED_BYTES),
+# far below 2**31 characters.
+OFFSET_TYPE = "i"
+assert array(OFFSET_TYPE).itemsize == 4
 
 
 @dataclass
@@ -529,7 +531,7 @@ def clean_seed(
 def _non_decreasing(offsets: array) -> bool:
     import numpy as np  # imported here: only a build cleans
 
-    return not len(offsets) or bool((np.diff(np.frombuffer(offsets, dtype=np.int64)) >= 0).all())
+    return not len(offsets) or bool((np.diff(np.frombuffer(offsets, dtype=np.int32)) >= 0).all())
 
 
 def residual_noise(text: str, rules: CleaningRules | None = None) -> list[tuple[int, str]]:

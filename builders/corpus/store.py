@@ -52,9 +52,9 @@ EDIT_COLUMNS = ("kind", "raw_start", "raw_end", "clean_start", "clean_end", "rem
 def compress_offsets(raw_offsets: Sequence[int]) -> list[list[int]]:
     """The anchors `[clean_offset, raw_offset]` of a map: one wherever the raw
     offset does not follow on from the previous character's."""
-    offsets = np.asarray(raw_offsets, dtype=np.int64)
-    if not len(offsets):
+    if not len(raw_offsets):
         return []
+    offsets = np.asarray(raw_offsets)  # a typed array is read in place, not copied
     starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
     return [[clean, raw] for clean, raw in zip(starts.tolist(), offsets[starts].tolist())]
 

@@ -9,6 +9,7 @@ import pytest
 
 from builders.corpus import clean as clean_module
 from builders.corpus.clean import (
+    OFFSET_TYPE,
     Change,
     Draft,
     ScriptConversionError,
@@ -154,7 +155,7 @@ def test_every_removed_raw_character_is_logged_and_every_clean_one_traced():
 
 
 def test_apply_changes_logs_raw_coordinates_through_earlier_passes():
-    draft = Draft("ab", array("q", [3, 7]), 9)
+    draft = Draft("ab", array(OFFSET_TYPE, [3, 7]), 9)
     new, [edit] = apply_changes(draft, [Change(1, 2, "", "whitespace", "r")])
     assert (new.text, list(new.raw_offsets)) == ("a", [3])
     assert (edit.raw_start, edit.raw_end, edit.removed) == (7, 8, "b")
