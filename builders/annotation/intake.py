@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ MARKER_LIKE = re.compile(r"^(?:[（(]?[0-9０-９一二三四五六七八九十]
 ASSIGNMENT_WORDS = re.compile(r"牵头|牽頭|责任单位|責任單位|责任部门|責任部門|配合单位|配合單位|按职责分工|按職責分工")
 TABLE_LIKE = re.compile(r"[|｜\t]")
 EXPECTED_CHARACTER_CATEGORIES = ("L", "N", "P", "Zs")
+ALLOWED_SYMBOLS = "%％‰+=<>≤≥×÷~～°℃μ²³/·|｜"  # pipes: flagged as table rows
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,15 @@ class IntakeReport:
     flags: list[Flag] = field(default_factory=list)
 
 
-def _line_number(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class LineNumbers:
+    """1-based line numbers of offsets in a text, by bisection over its line
+    breaks (counting them from the start for each flag is quadratic in a long plan)."""
+
+    def __init__(self, text: str):
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> int:
+        return bisect_left(self.breaks, offset) + 1
 
 
 def unparsed_lines(text: str, blocks: list[dict], units: list[dict]) -> list[Flag]:
@@ -65,9 +74,10 @@ def unparsed_lines(text: str, blocks: list[dict], units: list[dict]) -> list[Fla
     rules = load_structure_rules()
     trailer_blocks = {u["block_index"] for u in units if u["kind"] == "trailer"}
     flags = []
+    line_number = LineNumbers(text)
     for block in blocks:
         line = text[block["start"] : block["end"]]
-        number = _line_number(text, block["start"])
+        number = line_number(block["start"])
         excerpt = line[:40]
         if TABLE_LIKE.search(line):
             flags.append(Flag(block["start"], number, "table row (pipe or tab separated) kept as text", excerpt))
@@ -81,14 +91,22 @@ def unparsed_lines(text: str, blocks: list[dict], units: list[dict]) -> list[Fla
 def unexplained_characters(text: str) -> list[Flag]:
     """Characters cleaning left that are neither letters, digits, punctuation nor
     spaces (symbols, private use, replacement characters), and residual noise."""
-    flags = [Flag(o, _line_number(text, o), what, text[max(0, o - 8) : o + 8]) for o, what in residual_noise(text)]
+    line_number = LineNumbers(text)
+    flags = [Flag(o, line_number(o), what, text[max(0, o - 8) : o + 8]) for o, what in residual_noise(text)]
     seen = {f.offset for f in flags}
-    for offset, char in enumerate(text):
-        if char == "\n" or offset in seen:
+    # Each distinct character is classified once, then found by one search.
+    unexpected = sorted(
+        char for char in set(text) - {"\n"}
+        if not unicodedata.category(char).startswith(EXPECTED_CHARACTER_CATEGORIES) and char not in ALLOWED_SYMBOLS
+    )
+    if not unexpected:
+        return flags
+    for match in re.finditer("[" + "".join(re.escape(c) for c in unexpected) + "]", text):
+        offset, char = match.start(), match.group()
+        if offset in seen:
             continue
-        if not unicodedata.category(char).startswith(EXPECTED_CHARACTER_CATEGORIES) and char not in "%％‰+=<>≤≥×÷~～°℃μ²³/·|｜":  # pipes: flagged as table rows
-            name = unicodedata.name(char, "unnamed")
-            flags.append(Flag(offset, _line_number(text, offset), f"U+{ord(char):04X} {name}", text[max(0, offset - 8) : offset + 8]))
+        name = unicodedata.name(char, "unnamed")
+        flags.append(Flag(offset, line_number(offset), f"U+{ord(char):04X} {name}", text[max(0, offset - 8) : offset + 8]))
     return flags
 
 

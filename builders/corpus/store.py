@@ -41,7 +41,7 @@ import numpy as np
 
 from builders.corpus.clean import RESTORING_KINDS, CleanDocument, Edit
 from builders.corpus.segment import Block, Structure, Unit
-from builders.io import dumps_json, sha256_bytes
+from builders.io import dumps_json, read_jsonl, sha256_bytes
 
 FORMAT_VERSION = 2  # 2: offset map and edit log by column, in their own files
 OFFSETS = "Unicode code points, half-open [start, end)"
@@ -152,14 +152,17 @@ def edits_file(edits: Sequence[Edit]) -> bytes:
 def edit_rows(record: dict) -> list[dict]:
     """The edits of an edits.json record, one dict per edit; `evidence` and
     `low_confidence` only where the edit has evidence."""
+    return list(iter_edit_rows(record))
+
+
+def iter_edit_rows(record: dict) -> Iterator[dict]:
+    """`edit_rows`, one at a time."""
     columns = record["columns"]
-    rows = []
     for values in zip(*(columns[name] for name in EDIT_COLUMNS)):
         row = dict(zip(EDIT_COLUMNS, values))
         if row["evidence"] is None:
             del row["evidence"], row["low_confidence"]
-        rows.append(row)
-    return rows
+        yield row
 
 
 def unit_record(doc_id: str, unit: Unit, text: str) -> dict:
@@ -265,6 +268,20 @@ def read_document(corpus_dir: Path, doc_id: str) -> StoredDocument:
         units=_read_jsonl(folder / "units.jsonl"),
         offset_map=read_offset_map(json.loads((folder / "offset_map.json").read_text(encoding="utf-8"))),
     )
+
+
+def document_folder(corpus_dir: Path, doc_id: str) -> Path:
+    folder = Path(corpus_dir) / doc_id
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no built document {doc_id!r}; run `plancorpus build`")
+    return folder
+
+
+def iter_units(corpus_dir: Path, doc_id: str) -> Iterator[dict]:
+    """A document's unit records from units.jsonl, one at a time (a long
+    plan's units are never all in memory)."""
+    for _, record in read_jsonl(document_folder(corpus_dir, doc_id) / "units.jsonl"):
+        yield record
 
 
 def read_corpus(corpus_dir: Path) -> list[StoredDocument]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,23 @@ def _fields_of(record) -> dict:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
+class UnitRecords(Sequence):
+    """A document's unit records (`corpus.store.unit_record`), made when
+    read: a long plan has hundreds of thousands of units, and a list of their
+    records would hold a second copy of its text."""
+
+    def __init__(self, doc: BuiltDocument):
+        self._doc = doc
+
+    def __len__(self) -> int:
+        return len(self._doc.structure.units)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return unit_record(self._doc.doc_id, self._doc.structure.units[index], self._doc.clean.text)
+
+
 def stored_view(doc: BuiltDocument) -> StoredDocument:
     """The built document as the dataset reads it, without a round trip
     through the files."""
@@ -120,7 +138,7 @@ def stored_view(doc: BuiltDocument) -> StoredDocument:
         record={},
         edits=[],
         blocks=[],
-        units=[unit_record(doc.doc_id, u, text) for u in doc.structure.units],
+        units=UnitRecords(doc),
     )
 
 

@@ -12,6 +12,7 @@ step leaves the project as it was before, once the next command has run.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ from builders.build import CACHE_DIR, FileHashes, build
 from builders.corpus.seeds import MAX_SEED_BYTES, SeedError, load_manifest, validate_plan_id
 from builders.corpus.similarity import SketchParams, SketchStore, comparable_text, load_params, same_text
 from builders.corpus.similarity import near_duplicates as find_near_duplicates
-from builders.corpus.store import read_document, unit_id
+from builders.corpus.store import document_folder, iter_edit_rows, iter_units, unit_id
 from builders.interchange.base import AnnotatedText
 from builders.interchange.doccano import doccano_line
 from builders.interchange.labelstudio import label_studio_config, label_studio_task, write_json_array
-from builders.io import dump_yaml, sha256_bytes
+from builders.io import dump_yaml, read_jsonl, sha256_bytes
 from builders.plans import pending
 from builders.plans.pending import begin_operation, finish_operation, recover_locked, undo_operation
 from builders.project import Paths
@@ -393,6 +394,7 @@ def rules_pre_annotator(text: str) -> list[tuple[int, int, str]]:
 
 
 TASK_FILES = ("labelstudio.json", "doccano.jsonl", "labelstudio_config.xml", "report.md")
+REPORT_UNIT_FIELDS = ("index", "start", "end", "kind", "block_index", "closes_unit")
 
 
 def write_task_files(
@@ -404,21 +406,24 @@ def write_task_files(
     (report.md: what was cleaned, the structure found, the counts, what needs
     a human). The rules run with their plan-level pass. Unit by unit: the
     tasks are written as they are pre-annotated, never all held in memory."""
-    doc = read_document(paths.corpus, plan_id)
-    known = plan_bodies(doc.text, doc.units) if predict is rules_pre_annotator else None
+    folder_in = document_folder(paths.corpus, plan_id)
+    text = (folder_in / "text.txt").read_bytes().decode("utf-8")
+    known = plan_bodies(text, iter_units(paths.corpus, plan_id)) if predict is rules_pre_annotator else None
     span_labels: dict[int, list[str]] = {}  # what the report counts
+    units: list[dict] = []  # what the report reads of each unit (not its text)
     folder.mkdir(parents=True, exist_ok=True)
 
     def items():
-        for unit in doc.units:
-            text = doc.text[unit["start"] : unit["end"]]
+        for unit in iter_units(paths.corpus, plan_id):
+            unit_text = text[unit["start"] : unit["end"]]
             if known is not None:  # as pre_annotate_document does, in the unit's own offsets
-                found = [(s.start, s.end, s.label) for s in pre_annotate(text, known)]
+                found = [(s.start, s.end, s.label) for s in pre_annotate(unit_text, known)]
             else:
-                found = predict(text)
+                found = predict(unit_text)
             spans = tuple(sorted(Span(s, e, l) for s, e, l in found))
             span_labels[unit["index"]] = [s.label for s in spans]
-            yield AnnotatedText(unit_id(plan_id, unit["index"]), text, spans)
+            units.append({key: unit[key] for key in REPORT_UNIT_FIELDS})
+            yield AnnotatedText(unit_id(plan_id, unit["index"]), unit_text, spans)
 
     with open(folder / "labelstudio.json", "w", encoding="utf-8") as studio, open(folder / "doccano.jsonl", "w", encoding="utf-8") as doccano:
         def both():
@@ -428,12 +433,14 @@ def write_task_files(
 
         write_json_array(studio, both())
         studio.write("\n")
-        if not doc.units:
+        if not units:
             doccano.write("\n")  # as to_doccano writes no items
     (folder / "labelstudio_config.xml").write_text(label_studio_config(load_labels(paths.annotations / "labels.yaml").names), encoding="utf-8")
     plan = next((p for p in load_manifest(paths.seeds) if p.id == plan_id), None)
     metadata = {"title": plan.title if plan else None, "script": plan.script if plan else ""}
-    report = intake_report(plan_id, metadata, doc.text, doc.edits, doc.blocks, doc.units, span_labels)
+    edits = iter_edit_rows(json.loads((folder_in / "edits.json").read_text(encoding="utf-8")))
+    blocks = [record for _, record in read_jsonl(folder_in / "blocks.jsonl")]
+    report = intake_report(plan_id, metadata, text, edits, blocks, units, span_labels)
     (folder / "report.md").write_text(render(report), encoding="utf-8")
     return [folder / name for name in TASK_FILES]
 
