@@ -35,6 +35,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,16 @@ class BuiltDocument:
     text_simplified: str
     structure: Structure
 
+    # Counted once: the document record, the index entry and the plan's
+    # summary all show them, and a garbled plan has thousands of edits.
+    @cached_property
+    def edit_counts(self) -> dict[str, int]:
+        return edit_counts(self.clean.edits)
+
+    @cached_property
+    def restoration_counts(self) -> dict[str, int]:
+        return restoration_counts(self.clean.edits)
+
 
 def document_record(doc: BuiltDocument) -> dict:
     text = doc.clean.text
@@ -95,8 +106,8 @@ def document_record(doc: BuiltDocument) -> dict:
         "script": doc.plan.get("script"),
         "offsets": OFFSETS,
         "structure_counts": doc.structure.counts(),
-        "edit_counts": edit_counts(doc.clean.edits),
-        **restoration_counts(doc.clean.edits),
+        "edit_counts": doc.edit_counts,
+        **doc.restoration_counts,
     }
 
 
@@ -220,7 +231,7 @@ def index_entry(doc: BuiltDocument) -> dict:
         "doc_id": doc.doc_id,
         "length": len(doc.clean.text),
         "structure_counts": doc.structure.counts(),
-        "edit_counts": edit_counts(doc.clean.edits),
+        "edit_counts": doc.edit_counts,
     }
 
 

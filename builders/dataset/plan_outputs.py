@@ -41,10 +41,8 @@ from builders.corpus.segment import segment
 from builders.corpus.store import (
     BuiltDocument,
     StoredDocument,
-    iter_document_files,
-    edit_counts,
     index_entry,
-    restoration_counts,
+    iter_document_files,
     unit_record,
 )
 from builders.dataset.normalized.departments import plan_bodies
@@ -110,6 +108,9 @@ def _fields_of(record) -> dict:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
+EAGER_UNITS = 20_000  # a long plan has about 1,200 units; beyond this many, records are made when read
+
+
 class UnitRecords(Sequence):
     """A document's unit records (`corpus.store.unit_record`), made when
     read: a long plan has hundreds of thousands of units, and a list of their
@@ -138,7 +139,7 @@ def stored_view(doc: BuiltDocument) -> StoredDocument:
         record={},
         edits=[],
         blocks=[],
-        units=UnitRecords(doc),
+        units=[unit_record(doc.doc_id, u, text) for u in doc.structure.units] if len(doc.structure.units) <= EAGER_UNITS else UnitRecords(doc),
     )
 
 
@@ -192,7 +193,7 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
 
 def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: LabelSet) -> dict:
     counts = doc.structure.counts()
-    restored = restoration_counts(doc.clean.edits)
+    restored = doc.restoration_counts
     spans = shards.get("spans", [])
     per_label = {name: 0 for name in labels.names}
     for row in spans:
@@ -209,7 +210,7 @@ def plan_summary(doc: BuiltDocument, shards: dict[str, list[dict]], labels: Labe
         "cleaning": {
             "raw_length": len(doc.clean.raw_text),
             "length": len(doc.clean.text),
-            "edit_counts": edit_counts(doc.clean.edits),
+            "edit_counts": doc.edit_counts,
             **restored,
         },
         "units_total": len(doc.structure.units),
