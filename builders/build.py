@@ -49,8 +49,6 @@ from builders.corpus.seeds import (
     select_plans,
 )
 from builders.corpus.segment import segment
-from builders.corpus.similarity import SketchStore
-from builders.corpus.similarity import load_params as load_sketch_params
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
@@ -487,6 +485,9 @@ def build(
 def _keep_sketches(paths: Paths, inputs: list[PlanInputs]) -> None:
     """Every plan's n-gram sketch in the cache, so add-plan's near-duplicate
     check reads sketches, not every seed (builders.corpus.similarity)."""
+    from builders.corpus.similarity import SketchStore  # numpy: only when something changed
+    from builders.corpus.similarity import load_params as load_sketch_params
+
     store = SketchStore(build_dir(paths.root) / CACHE_DIR, load_sketch_params())
     for plan in inputs:
         store.ensure(paths.seeds, plan.plan, plan.raw_sha256)

@@ -230,6 +230,7 @@ def near_duplicates(
     comparable = comparable_text(text)
     new = sketch_text(comparable, params)
     new_shingles: set[str] | None = None
+    by_text: dict[str, float] = {}  # texts read, by sha256: seeds with the same text share the figure
     found = []
     for plan_id, sketch in sketches.items():
         if estimate(new, sketch, params.size) < params.threshold - params.margin:
@@ -237,11 +238,13 @@ def near_duplicates(
         existing = text_of(plan_id)
         if existing is None:
             continue
-        if new_shingles is None:
-            new_shingles = shingles(comparable, params.ngram)
-        similarity = jaccard(new_shingles, shingles(existing, params.ngram))
-        if similarity >= params.threshold:
-            found.append(Match(plan_id, similarity))
+        digest = sha256_bytes(existing.encode("utf-8"))
+        if digest not in by_text:
+            if new_shingles is None:
+                new_shingles = shingles(comparable, params.ngram)
+            by_text[digest] = jaccard(new_shingles, shingles(existing, params.ngram))
+        if by_text[digest] >= params.threshold:
+            found.append(Match(plan_id, by_text[digest]))
     return sorted(found, key=lambda match: -match.similarity)
 
 

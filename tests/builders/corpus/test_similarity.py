@@ -148,3 +148,18 @@ def test_a_damaged_sketch_file_is_computed_again(tmp_path, paths):
     again = store.get(paths.seeds, plan, digest)
     assert again.text_sha256 == good.text_sha256 and again.minima.tolist() == good.minima.tolist()
     assert json.loads(path.read_text(encoding="utf-8"))["text_sha256"] == good.text_sha256
+
+
+def test_seeds_with_the_same_text_are_compared_once(seeds, monkeypatch):
+    import builders.corpus.similarity as similarity
+
+    sketches, texts = seeds
+    params = load_params()
+    copies = {f"copy-{n}": sketches["chifeng-2017-northeast-revitalization"] for n in range(3)}
+    calls = []
+    real = similarity.shingles
+    monkeypatch.setattr(similarity, "shingles", lambda text, size: calls.append(1) or real(text, size))
+    text = texts["chifeng-2017-northeast-revitalization"]
+    found = near_duplicates(text + "\n附:本方案自印发之日起施行。", copies, lambda plan_id: text, params)
+    assert [m.plan_id for m in found] == ["copy-0", "copy-1", "copy-2"]
+    assert len({m.similarity for m in found}) == 1 and len(calls) == 2  # the new text's n-grams and one seed's
