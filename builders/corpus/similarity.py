@@ -131,9 +131,15 @@ def estimate(a: Sketch, b: Sketch, size: int) -> float:
     among the k smallest hashes of the union, the share in both."""
     if not len(a.minima) or not len(b.minima):
         return 0.0
-    union = np.union1d(a.minima, b.minima)[:size]
-    both = np.intersect1d(a.minima, b.minima, assume_unique=True)
-    return int(np.isin(union, both, assume_unique=True).sum()) / len(union)
+    # Each sketch holds distinct values, so a value in both appears twice in
+    # the merged, sorted pair (np.union1d is several times slower).
+    merged = np.sort(np.concatenate((a.minima, b.minima)))
+    first = np.ones(len(merged), dtype=bool)
+    first[1:] = merged[1:] != merged[:-1]
+    union = np.flatnonzero(first)[:size]  # where the k smallest distinct values start
+    following = np.minimum(union + 1, len(merged) - 1)
+    both = (union + 1 < len(merged)) & (merged[following] == merged[union])
+    return int(both.sum()) / len(union)
 
 
 class SketchStore:

@@ -163,3 +163,22 @@ def test_seeds_with_the_same_text_are_compared_once(seeds, monkeypatch):
     found = near_duplicates(text + "\n附:本方案自印发之日起施行。", copies, lambda plan_id: text, params)
     assert [m.plan_id for m in found] == ["copy-0", "copy-1", "copy-2"]
     assert len({m.similarity for m in found}) == 1 and len(calls) == 2  # the new text's n-grams and one seed's
+
+
+def test_the_estimate_is_the_bottom_k_share_by_its_definition():
+    import random
+
+    import numpy as np
+
+    from builders.corpus.similarity import Sketch
+
+    rng = random.Random(16)
+    for _ in range(200):
+        pool = rng.sample(range(2**40), rng.randint(1, 400))
+        a = set(rng.sample(pool, rng.randint(1, len(pool))))
+        b = set(rng.sample(pool, rng.randint(1, len(pool))))
+        k = rng.choice([1, 7, 64, 1024])
+        union = sorted(a | b)[:k]  # the k smallest of the union, from the full sets
+        expected = sum(1 for value in union if value in a and value in b) / len(union)
+        sketch = lambda values: Sketch("", np.array(sorted(values)[:k], dtype=np.uint64))  # noqa: E731
+        assert estimate(sketch(a), sketch(b), k) == expected
