@@ -354,6 +354,27 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     return digest.hexdigest()
 
 
+def input_files_key(paths: Paths, file_sha256: Callable[[Path], str]) -> str:
+    """A hash of every file a build may read, taken before any is parsed:
+    the code and configuration, VERSION, CHANGELOG.md, and every file under
+    seeds/, annotations/ and evaluation/results/. More than `build_key`
+    covers, never less (a build reads nothing else; see below), so when it equals the
+    last build's and the outputs are as that build left them, the build has
+    nothing to do; when it differs, `build_key` decides."""
+    # Left out: the build's own outputs in annotations/ (`_as_left` checks
+    # them) and add-plan's annotation tasks, which no build step reads.
+    outputs = {paths.annotations / "README.md", paths.annotations / "agreement.json"}
+    tasks = paths.annotations / "tasks"
+    digest = hashlib.sha256(code_version().encode())
+    for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md"):
+        digest.update(f"{path.name} {file_sha256(path)}\n".encode())
+    for folder in (paths.seeds, paths.annotations, paths.results):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and path not in outputs and tasks not in path.parents:
+                digest.update(f"{path.relative_to(paths.root).as_posix()} {file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
 def _annotation_outputs(
     paths: Paths, summaries: list[dict], key: str, file_sha256: Callable[[Path], str], version: str, workers: Workers
 ) -> dict[str, bytes]:
@@ -436,14 +457,27 @@ def build(
     state_path = build_dir(paths.root) / STATE_FILE
     with Transaction(paths.root, "build") as tx:
         hashes = FileHashes(paths.root)
+        state = _optional_json(state_path) or {}
+        files_key = input_files_key(paths, hashes)
+        if state.get("input_files") == files_key and state.get("plans") and _as_left(paths, state):
+            # Not a byte of input changed: nothing is parsed (the manifest, the repair tables).
+            summaries = [
+                json.loads((_cache_entry(paths.root, plan_id, state["corpus"][plan_id]["fingerprint"]) / "summary.json").read_text(encoding="utf-8"))
+                for plan_id in state["plans"]
+            ]
+            hashes.save()
+            return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
+                               stale_results=_stale(paths, summaries, read_records(paths.results)))
         inputs = plan_inputs(paths, hashes)
         key = build_key(paths, inputs, hashes)
-        state = _optional_json(state_path) or {}
         if state.get("key") == key and _as_left(paths, state):
             summaries = [
                 json.loads((_cache_entry(paths.root, p.plan.id, p.fingerprint()) / "summary.json").read_text(encoding="utf-8"))
                 for p in inputs
             ]
+            if state.get("input_files") != files_key:  # bytes changed, meaning did not: the next no-op is quick
+                state.update(input_files=files_key, plans=[p.plan.id for p in inputs])
+                state_path.write_text(dumps_json(state) + "\n", encoding="utf-8")
             hashes.save()
             return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
                                stale_results=_stale(paths, summaries, read_records(paths.results)))
@@ -468,6 +502,8 @@ def build(
     # Recorded after the commit: what is on disk now, for the next no-op check.
     state = {
         "key": key,
+        "input_files": files_key,  # as read when this build started: a file changed since does not match
+        "plans": [s["doc_id"] for s in summaries],  # manifest order
         "fingerprint": publication.fingerprint,
         "published_units": publication.published_units,
         "corpus": {

@@ -120,6 +120,37 @@ def test_changed_gold_rebuilds_that_plan_only_and_renames_its_files(tmp_path):
     assert all(after[k] == before[k] for k in before if k.startswith("data/") and SMALL[1] in k)
 
 
+def test_a_noop_parses_nothing_when_no_input_byte_changed(tmp_path, monkeypatch):
+    import builders.build as build_module
+
+    paths = small_project(tmp_path / "project")
+    first = build(paths, jobs=1)
+    full = build(paths, jobs=1)  # compare: the no-op found by the full check
+    real = build_module.plan_inputs
+    monkeypatch.setattr(build_module, "plan_inputs", lambda *a, **k: pytest.fail("the manifest was parsed"))
+    quick = build(paths, jobs=1)
+    assert quick.built == [] and quick.written == []
+    assert quick.summaries == full.summaries == first.summaries and quick.fingerprint == full.fingerprint
+    assert [s["doc_id"] for s in quick.summaries] == list(SMALL)  # manifest order
+    # add-plan's tasks are no build input
+    (paths.annotations / "tasks" / SMALL[0]).mkdir(parents=True)
+    (paths.annotations / "tasks" / SMALL[0] / "doccano.jsonl").write_text("{}\n", encoding="utf-8")
+    assert build(paths, jobs=1).written == []
+
+    # Any byte changed in an input folder: the full check decides (here: still nothing to do).
+    calls = []
+    monkeypatch.setattr(build_module, "plan_inputs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    errata = paths.seeds / "errata.yaml"
+    errata.write_text(errata.read_text(encoding="utf-8") + "# reviewed again\n", encoding="utf-8")
+    again = build(paths, jobs=1)
+    assert calls == [1] and again.built == [] and again.written == []
+    build(paths, jobs=1)
+    assert calls == [1]  # and the key of the new bytes is remembered
+    # A real change is built.
+    add_copy_of(paths, SMALL[1], "copy-2017-extra")
+    assert build(paths, jobs=1).built == ["copy-2017-extra"] and calls == [1, 1]
+
+
 def test_the_build_keeps_a_sketch_per_plan_and_add_plan_reads_only_candidates(built_small, monkeypatch):
     import builders.corpus.seeds as seeds
     import builders.corpus.similarity as similarity
