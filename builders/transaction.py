@@ -24,7 +24,8 @@ root (gitignored):
 1. Writes go to `.build/staging/<id>/`, mirroring the project's paths. Nothing
    the project shows changes; an exception (or a kill) here loses only the
    staging folder, which the next transaction or `recover` deletes.
-2. On commit every staged file is flushed to disk (fsync), then the journal
+2. On commit every staged file is flushed to disk (one sync(2) on Linux, an fsync
+   per file elsewhere), then the journal
    `.build/swap.json` is written atomically, listing every operation. From
    then on the transaction is decided: it will happen.
 3. Each operation moves the old path (if any) into `.build/backup/<id>/` and
@@ -50,6 +51,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -130,6 +132,13 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
+    if sys.platform.startswith("linux"):
+        # Linux's sync(2) returns once every file system's dirty data is on
+        # disk: one call instead of one fsync per staged file (a cold build
+        # stages thousands). Elsewhere sync may return before that, so each
+        # file is flushed.
+        os.sync()
+        return
     for directory, _, files in os.walk(folder):
         for name in files:
             _fsync_file(Path(directory) / name)
