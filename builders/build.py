@@ -98,6 +98,12 @@ def build_documents(
     return docs
 
 
+# Files that shape only the corpus-wide outputs (the card, the annotation
+# report, croissant.json and CITATION.cff), never a plan's own: editing the
+# card's text re-renders those (build_key covers them), not every plan.
+CORPUS_WIDE_ONLY = ("templates/README.md", "templates/annotations_README.md", "config/card.yaml", "config/croissant.yaml", "config/citation.yaml")
+
+
 def code_version() -> str:
     """A hash of the code, configuration and templates that build a plan:
     any change to them rebuilds every plan."""
@@ -105,6 +111,8 @@ def code_version() -> str:
     for path in sorted(PACKAGE_DIR.rglob("*")):
         relative = path.relative_to(PACKAGE_DIR)
         if not path.is_file() or "__pycache__" in relative.parts or "benchmarks" in relative.parts:
+            continue
+        if relative.as_posix() in CORPUS_WIDE_ONLY:
             continue
         if path.suffix not in (".py", ".yaml", ".yml", ".md", ".json", ".txt"):
             continue
@@ -323,6 +331,8 @@ def build_key(paths: Paths, inputs: list[PlanInputs], file_sha256: Callable[[Pat
     """A hash of everything a build reads: when it equals the last build's
     and the outputs on disk are as that build left them, there is nothing to do."""
     digest = hashlib.sha256((inputs[0].code_version if inputs else code_version()).encode())
+    for name in CORPUS_WIDE_ONLY:
+        digest.update(f"{name} {file_sha256(PACKAGE_DIR / name)}\n".encode())
     for plan in inputs:
         digest.update(f"plan {plan.plan.id} {plan.fingerprint()}\n".encode())
     for folder in ("first", "second", "gold"):

@@ -261,3 +261,22 @@ def test_changed_second_annotation_updates_the_agreement_without_rebuilding_plan
     assert report.built == []
     assert ("put", "annotations/agreement.json") in report.written
     assert (paths.annotations / "agreement.json").read_bytes() != agreement
+
+
+def test_editing_the_cards_text_rebuilds_no_plan_and_editing_a_rule_rebuilds_all(tmp_path, monkeypatch):
+    import builders.build as build_module
+
+    package = tmp_path / "builders"
+    shutil.copytree(ROOT / "builders", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build_module, "PACKAGE_DIR", package)
+    monkeypatch.setattr(build_module, "TEMPLATES_DIR", package / "templates")
+    paths = small_project(tmp_path / "project")
+    build(paths, jobs=1)
+    template = package / "templates" / "README.md"
+    template.write_text(template.read_text(encoding="utf-8") + "\nA sentence added to the card.\n", encoding="utf-8")
+    report = build(paths, jobs=1)
+    assert report.built == []
+    assert "A sentence added to the card." in (paths.root / "README.md").read_text(encoding="utf-8")
+    rules = package / "config" / "cleaning.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert build(paths, jobs=1).built == list(SMALL)
