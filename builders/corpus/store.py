@@ -50,14 +50,19 @@ OFFSETS = "Unicode code points, half-open [start, end)"
 EDIT_COLUMNS = ("kind", "raw_start", "raw_end", "clean_start", "clean_end", "removed", "inserted", "reason", "evidence", "low_confidence")
 
 
-def compress_offsets(raw_offsets: Sequence[int]) -> list[list[int]]:
-    """The anchors `[clean_offset, raw_offset]` of a map: one wherever the raw
-    offset does not follow on from the previous character's."""
+def offset_anchors(raw_offsets: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The anchors of a map as two lists, (clean offsets, raw offsets): one
+    wherever the raw offset does not follow on from the previous character's."""
     if not len(raw_offsets):
-        return []
+        return [], []
     offsets = np.asarray(raw_offsets)  # a typed array is read in place, not copied
     starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
-    return [[clean, raw] for clean, raw in zip(starts.tolist(), offsets[starts].tolist())]
+    return starts.tolist(), offsets[starts].tolist()
+
+
+def compress_offsets(raw_offsets: Sequence[int]) -> list[list[int]]:
+    """The anchors `[clean_offset, raw_offset]` of a map."""
+    return [list(anchor) for anchor in zip(*offset_anchors(raw_offsets))]
 
 
 def expand_offsets(anchors: list[list[int]], length: int) -> list[int]:
@@ -136,13 +141,8 @@ def _fields(record) -> dict:
 
 def offset_map_file(raw_offsets: Sequence[int]) -> bytes:
     """offset_map.json: the anchors of the map, by column."""
-    anchors = compress_offsets(raw_offsets)
-    record = {
-        "format_version": FORMAT_VERSION,
-        "offsets": OFFSETS,
-        "clean_offset": [clean for clean, _ in anchors],
-        "raw_offset": [raw for _, raw in anchors],
-    }
+    clean, raw = offset_anchors(raw_offsets)
+    record = {"format_version": FORMAT_VERSION, "offsets": OFFSETS, "clean_offset": clean, "raw_offset": raw}
     return (dumps_json(record) + "\n").encode("utf-8")
 
 
