@@ -197,28 +197,31 @@ def _apply(draft: Draft, changes: list[Change]) -> tuple[Draft, list[LoggedEdit]
     with its clean span (a garbled plan logs an edit per pinyin syllable)."""
     ordered = sorted(changes, key=lambda c: (c.start, c.end))
     text, offsets = draft.text, draft.raw_offsets
+    length = len(text)
     out_text: list[str] = []
     out_offsets = array(OFFSET_TYPE)
     edits: list[LoggedEdit] = []
     cursor = 0
-    for change in ordered:
-        if change.start < cursor:
-            raise SeedError(f"overlapping {change.kind} changes at draft offset {change.start}")
-        if not (0 <= change.start <= change.end <= len(text)):
-            raise SeedError(f"{change.kind} change [{change.start}, {change.end}) outside the text")
-        out_text.append(text[cursor : change.start])
-        out_offsets.extend(offsets[cursor : change.start])
-        raw_start = offsets[change.start] if change.start < len(text) else draft.raw_length
-        raw_end = offsets[change.end - 1] + 1 if change.end > change.start else raw_start
-        removed = text[change.start : change.end]
-        if change.replacement_raw_offsets is not None:
-            new_offsets = change.replacement_raw_offsets
-        else:
-            new_offsets = _aligned_offsets(removed, change.replacement, raw_start, raw_end)
-        out_text.append(change.replacement)
-        out_offsets.extend(new_offsets)
-        edits.append((change.kind, raw_start, raw_end, removed, change.replacement, change.reason, change.evidence))
-        cursor = change.end
+    # One unpacking per change and no call for a pure removal: a garbled
+    # plan has a change per pasted pinyin syllable.
+    for start, end, replacement, kind, reason, replacement_raw_offsets, evidence in ordered:
+        if start < cursor:
+            raise SeedError(f"overlapping {kind} changes at draft offset {start}")
+        if not (0 <= start <= end <= length):
+            raise SeedError(f"{kind} change [{start}, {end}) outside the text")
+        out_text.append(text[cursor:start])
+        out_offsets.extend(offsets[cursor:start])
+        raw_start = offsets[start] if start < length else draft.raw_length
+        raw_end = offsets[end - 1] + 1 if end > start else raw_start
+        removed = text[start:end]
+        if replacement:
+            out_text.append(replacement)
+            if replacement_raw_offsets is not None:
+                out_offsets.extend(replacement_raw_offsets)
+            else:
+                out_offsets.extend(_aligned_offsets(removed, replacement, raw_start, raw_end))
+        edits.append((kind, raw_start, raw_end, removed, replacement, reason, evidence))
+        cursor = end
     out_text.append(text[cursor:])
     out_offsets.extend(offsets[cursor:])
     return Draft("".join(out_text), out_offsets, draft.raw_length), edits
