@@ -376,7 +376,7 @@ def input_files_key(paths: Paths, file_sha256: Callable[[Path], str]) -> str:
     outputs = {paths.annotations / "README.md", paths.annotations / "agreement.json"}
     tasks = paths.annotations / "tasks"
     digest = hashlib.sha256(code_version().encode())
-    for path in (CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md"):
+    for path in [PACKAGE_DIR / name for name in CORPUS_WIDE_ONLY] + [CONFIG_DIR / "VERSION", paths.root / "CHANGELOG.md"]:
         digest.update(f"{path.name} {file_sha256(path)}\n".encode())
     for folder in (paths.seeds, paths.annotations, paths.results):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
