@@ -24,8 +24,8 @@ root (gitignored):
 1. Writes go to `.build/staging/<id>/`, mirroring the project's paths. Nothing
    the project shows changes; an exception (or a kill) here loses only the
    staging folder, which the next transaction or `recover` deletes.
-2. On commit every staged file is flushed to disk (one sync(2) on Linux, an fsync
-   per file elsewhere), then the journal
+2. On commit every staged file is flushed to disk (fsync, by a pool of threads),
+   then the journal
    `.build/swap.json` is written atomically, listing every operation. From
    then on the transaction is decided: it will happen.
 3. Each operation moves the old path (if any) into `.build/backup/<id>/` and
@@ -51,8 +51,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -131,18 +131,25 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+FSYNC_THREADS = 16  # fsync waits on the disk with the GIL released; the file system batches concurrent flushes
+
+
 def _fsync_tree(folder: Path) -> None:
-    if sys.platform.startswith("linux"):
-        # Linux's sync(2) returns once every file system's dirty data is on
-        # disk: one call instead of one fsync per staged file (a cold build
-        # stages thousands). Elsewhere sync may return before that, so each
-        # file is flushed.
-        os.sync()
-        return
-    for directory, _, files in os.walk(folder):
-        for name in files:
-            _fsync_file(Path(directory) / name)
-        _fsync_dir(Path(directory))
+    """Flush every file under `folder`, then its folders. The files are
+    flushed by a pool of threads: a cold build stages thousands of files,
+    and one fsync after another (about half a millisecond each here) cost
+    seconds."""
+    files, folders = [], []
+    for directory, _, names in os.walk(folder):
+        files += [Path(directory) / name for name in names]
+        folders.append(Path(directory))
+    if len(files) > 1:
+        with ThreadPoolExecutor(max_workers=FSYNC_THREADS) as pool:
+            list(pool.map(_fsync_file, files))
+    elif files:
+        _fsync_file(files[0])
+    for directory in folders:
+        _fsync_dir(directory)
 
 
 def _exists(path: Path) -> bool:
