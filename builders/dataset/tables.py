@@ -82,12 +82,19 @@ def span_rows(
 
 def bio_tags(length: int, entities: list[dict], labels: LabelSet) -> list[int]:
     tags = [0] * length
+    ids = _bio_ids(labels)
     for entity in entities:
-        name = labels.names[entity["label"]]
-        tags[entity["start"]] = labels.bio_tags.index(f"B-{name}")
-        for index in range(entity["start"] + 1, entity["end"]):
-            tags[index] = labels.bio_tags.index(f"I-{name}")
+        begin, inside = ids[entity["label"]]
+        start, end = entity["start"], entity["end"]
+        tags[start] = begin
+        tags[start + 1 : end] = [inside] * (end - start - 1)
     return tags
+
+
+@lru_cache(maxsize=8)
+def _bio_ids(labels: LabelSet) -> tuple[tuple[int, int], ...]:
+    """(B- tag id, I- tag id) of each label id."""
+    return tuple((labels.bio_tags.index(f"B-{name}"), labels.bio_tags.index(f"I-{name}")) for name in labels.names)
 
 
 def token_row(row: dict, labels: LabelSet) -> dict:
