@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -347,7 +347,7 @@ def _audit_plan(job: tuple[str, str, str], surfaces: dict[str, set[str]], surfac
     else:
         reviewed = read_reviewed_units(Path(units_path))
     text = Path(text_path).read_bytes().decode("utf-8")
-    return [list(astuple(f)) for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
+    return [[f.doc_id, f.start, f.end, f.text, f.label, f.found] for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
 
 
 def _incremental_audit(
