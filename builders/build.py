@@ -208,6 +208,7 @@ def _build_into_cache(job: tuple[PlanInputs, LabelSet, Path]) -> dict:
         os.replace(scratch, entry)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    _keep_sketch(entry.parent.parent, inputs)  # here, in the pool: a cold build has hundreds
     return summary
 
 
@@ -535,13 +536,20 @@ def build(
                        _stale(paths, summaries, records))
 
 
-def _keep_sketches(paths: Paths, inputs: list[PlanInputs]) -> None:
-    """Every plan's n-gram sketch in the cache, so add-plan's near-duplicate
+def _keep_sketch(cache: Path, plan: PlanInputs) -> None:
+    """The plan's n-gram sketch in the cache, so add-plan's near-duplicate
     check reads sketches, not every seed (builders.corpus.similarity)."""
-    from builders.corpus.similarity import SketchStore  # numpy: only when something changed
-    from builders.corpus.similarity import load_params as load_sketch_params
+    from builders.corpus.similarity import SketchStore, load_params  # numpy: only when something changed
 
-    store = SketchStore(build_dir(paths.root) / CACHE_DIR, load_sketch_params())
+    SketchStore(cache, load_params()).ensure(plan.seeds_dir, plan.plan, plan.raw_sha256)
+
+
+def _keep_sketches(paths: Paths, inputs: list[PlanInputs]) -> None:
+    """Every plan's sketch present (those of plans built this time were made
+    by their worker), and none of texts no plan has any more."""
+    from builders.corpus.similarity import SketchStore, load_params
+
+    store = SketchStore(build_dir(paths.root) / CACHE_DIR, load_params())
     for plan in inputs:
         store.ensure(paths.seeds, plan.plan, plan.raw_sha256)
     store.prune((plan.plan, plan.raw_sha256) for plan in inputs)

@@ -100,9 +100,9 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def ngram_hashes(text: str, size: int) -> np.ndarray:
-    """The distinct 64-bit hashes of the character n-grams of `text` with its
-    whitespace removed (the n-grams of `shingles`), ascending."""
+def _hashes(text: str, size: int) -> np.ndarray:
+    """The 64-bit hash of every character n-gram of `text` with its
+    whitespace removed (the n-grams of `shingles`), in text order, repeats kept."""
     compact = "".join(text.split())
     if len(compact) < size:
         return np.empty(0, dtype=np.uint64)
@@ -117,13 +117,34 @@ def ngram_hashes(text: str, size: int) -> np.ndarray:
         value ^= value >> np.uint64(27)
         value *= _MIX2
         value ^= value >> np.uint64(31)
-    value.sort()  # then drop repeats (np.unique is several times slower here)
-    return value[np.concatenate(([True], value[1:] != value[:-1]))]
+    return value
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted, without repeats (np.unique is several times slower here)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def ngram_hashes(text: str, size: int) -> np.ndarray:
+    """The distinct 64-bit hashes of the character n-grams of `text` with
+    its whitespace removed, ascending."""
+    return _distinct(_hashes(text, size))
 
 
 def sketch_text(comparable: str, params: SketchParams) -> Sketch:
-    """The sketch of a text already in its comparable form."""
-    return Sketch(sha256_bytes(comparable.encode("utf-8")), ngram_hashes(comparable, params.ngram)[: params.size])
+    """The sketch of a text already in its comparable form: the k smallest
+    distinct n-gram hashes (found by partial selection, then the full sort
+    only when repeats leave fewer than k among the candidates)."""
+    values = _hashes(comparable, params.ngram)
+    pick = 2 * params.size
+    if len(values) > pick:
+        smallest = _distinct(np.partition(values, pick - 1)[:pick])
+        if len(smallest) < params.size:  # more than half were repeats
+            smallest = _distinct(values)
+    else:
+        smallest = _distinct(values)
+    return Sketch(sha256_bytes(comparable.encode("utf-8")), smallest[: params.size])
 
 
 def estimate(a: Sketch, b: Sketch, size: int) -> float:

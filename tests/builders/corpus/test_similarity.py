@@ -182,3 +182,11 @@ def test_the_estimate_is_the_bottom_k_share_by_its_definition():
         expected = sum(1 for value in union if value in a and value in b) / len(union)
         sketch = lambda values: Sketch("", np.array(sorted(values)[:k], dtype=np.uint64))  # noqa: E731
         assert estimate(sketch(a), sketch(b), k) == expected
+
+
+def test_the_sketch_is_the_k_smallest_distinct_hashes_also_for_repetitive_text(paths):
+    params = load_params()
+    seed = comparable_text((paths.seeds / "raw" / "yangquan-2021-14th-five-year-plan.txt").read_text(encoding="utf-8"))
+    # a long plan; a text of few distinct n-grams repeated (most candidates repeats); a short one
+    for text in (seed, "一二三四五六七八九十" * 300 + "另有补充", "短文本一则"):
+        assert sketch_text(text, params).minima.tolist() == ngram_hashes(text, params.ngram)[: params.size].tolist()
