@@ -217,8 +217,9 @@ class Workers:
     per-plan parts of the annotation report; None of it exists for a
     serial build (`jobs` 1) or before the first parallel task."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, progress: Callable[[Iterable], Iterable] = lambda items: items):
         self.jobs = jobs
+        self.progress = progress  # shown while `map` runs
         self.pool: ProcessPoolExecutor | None = None
 
     def executor(self) -> ProcessPoolExecutor:
@@ -231,15 +232,23 @@ class Workers:
         return self.pool
 
     def map(self, function: Callable, items: list) -> list:
-        """`[function(item) for item in items]`, in a pool when it pays."""
+        """`[function(item) for item in items]`, in a pool when it pays, in
+        chunks (the function is pickled once per chunk), with progress."""
         if self.jobs < 2 or len(items) < 2:
-            return [function(item) for item in items]
-        return list(self.executor().map(function, items, chunksize=max(1, len(items) // (4 * self.jobs))))
+            return [function(item) for item in self.progress(items)]
+        size = max(1, len(items) // (8 * self.jobs))
+        pool = self.executor()
+        futures = [pool.submit(_run_chunk, function, items[i : i + size]) for i in range(0, len(items), size)]
+        return [result for future in self.progress(futures) for result in future.result()]
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
             self.pool = None
+
+
+def _run_chunk(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
 
 
 def _summaries(
@@ -464,12 +473,15 @@ def build(
     paths: Paths = Paths(),
     progress: Callable[[Iterable], Iterable] = lambda items: items,
     jobs: int | None = None,
+    parts_progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> BuildReport:
     """Bring corpus/, data/, the card and the annotation report up to date
     with the seeds and annotations, rebuilding only plans whose inputs
     changed (see the module docstring). Nothing changes unless every plan
     builds; the previous state stays in place on failure, and an interrupted
-    build is recovered by the next command."""
+    build is recovered by the next command. `progress` wraps the plans'
+    builds, `parts_progress` the per-plan parts of the annotation report
+    (agreement counts, audit findings) that the cache lacks."""
     started = time.perf_counter()
     jobs = jobs or default_jobs()
     state_path = build_dir(paths.root) / STATE_FILE
@@ -499,7 +511,7 @@ def build(
             hashes.save()
             return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
                                stale_results=_stale(paths, summaries, read_records(paths.results)))
-        workers = Workers(jobs)
+        workers = Workers(jobs, parts_progress)
         try:
             summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), workers, progress)
             _keep_sketches(paths, inputs)

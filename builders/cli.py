@@ -54,7 +54,7 @@ def _progress(description: str):
 
 def command_build(args: argparse.Namespace) -> int:
     paths = Paths(Path(args.root).resolve())
-    report = build(paths, progress=_progress("building plans"), jobs=args.jobs)
+    report = build(paths, progress=_progress("building plans"), jobs=args.jobs, parts_progress=_progress("checking annotations"))
     console.print(_table("corpus built", report.rows()))
     problems = {doc_id: found for doc_id, found in report.noise().items() if found}
     for doc_id, found in problems.items():
