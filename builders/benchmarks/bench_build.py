@@ -18,6 +18,7 @@ Where the time goes (cProfile, top functions by cumulative time, of a cold
 build and of add-plan into a synthetic corpus of that scale, serial):
 
     .venv/bin/python builders/benchmarks/bench_build.py --profile 10
+    .venv/bin/python builders/benchmarks/bench_build.py --profile 100 --incremental   # no-op and add-plan only
 """
 
 from __future__ import annotations
@@ -129,13 +130,20 @@ def run_child(*args: str, profile: int = 0) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def profile_scale(scale: int, tmp: Path, top: int = 40) -> None:
+def profile_scale(scale: int, tmp: Path, top: int = 40, cold: bool = True) -> None:
     """Print where a cold build (--jobs 1, so the plans are built in the
-    profiled process) and an add-plan spend their time at `scale`."""
+    profiled process) and an add-plan spend their time at `scale`; with
+    `cold` False, the project is built unprofiled (--jobs 2) and a no-op
+    build is profiled instead of the cold one."""
     project = tmp / f"profile-x{scale}"
     plans = make_project(project, scale)
-    print(f"--- profile: cold build at {scale}x ({plans} plans), --jobs 1")
-    show("cold build (profiled)", run_child("build", str(project), "1", profile=top) | {"runs": 1})
+    if cold:
+        print(f"--- profile: cold build at {scale}x ({plans} plans), --jobs 1")
+        show("cold build (profiled)", run_child("build", str(project), "1", profile=top) | {"runs": 1})
+    else:
+        show(f"cold build at {scale}x ({plans} plans), not profiled", run_child("build", str(project), "2") | {"runs": 1})
+        print(f"--- profile: no-op build at {scale}x")
+        show("no-op build (profiled)", run_child("build", str(project), "1", profile=top) | {"runs": 1})
     print(f"--- profile: add-plan into {scale}x")
     source = new_plan_file(tmp)
     show("add-plan (profiled)", run_child("add-plan", str(project), "1", str(source), "added-plan", profile=top) | {"runs": 1})
@@ -177,11 +185,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the builds (default 2)")
     parser.add_argument("--big-plan-mb", type=float, default=0, help="also add one plan of this many MB (e.g. 50)")
     parser.add_argument("--profile", type=int, metavar="SCALE", help="only profile a cold build and add-plan at this scale")
+    parser.add_argument("--incremental", action="store_true",
+                        help="with --profile: build unprofiled, then profile a no-op build and add-plan only (minutes faster at 100x)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.profile:
         with tempfile.TemporaryDirectory() as tmp:
-            profile_scale(args.profile, Path(tmp))
+            profile_scale(args.profile, Path(tmp), cold=not args.incremental)
         return
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
