@@ -204,7 +204,10 @@ def load_yaml(path: Path, cache_dir: Path | None = None) -> Any:
         value = _unpickle(pickled)
     _remember(key, pickled)
     if stored is not None and not stored.exists():
-        _store_parse(stored, pickled)
+        try:
+            _store_parse(stored, pickled)
+        except OSError:
+            pass  # a cache: a read-only or full disk costs a parse next time, nothing else
     return value
 
 

@@ -193,7 +193,10 @@ class SketchStore:
             return None
         sketch = sketch_text(comparable_text(text), self.params)
         stored = {"text_sha256": sketch.text_sha256, "minima": base64.b64encode(sketch.minima.astype("<u8").tobytes()).decode("ascii")}
-        _write_cache_file(path, json.dumps(stored, sort_keys=True) + "\n")
+        try:
+            _write_cache_file(path, json.dumps(stored, sort_keys=True) + "\n")
+        except OSError:
+            pass  # a cache: unwritable, the sketch is computed again next time
         return sketch
 
     def ensure(self, seeds_dir: Path, plan: Plan, raw_sha256: str) -> None:

@@ -140,3 +140,13 @@ def test_errors_name_the_file_and_line_even_after_a_good_parse_was_kept(tmp_path
     path.write_text("a: [1, 2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"plans\.yaml:2: invalid YAML"):
         load_yaml(path, cache)
+
+
+def test_an_unwritable_parse_cache_costs_a_parse_not_an_error(tmp_path, parses):
+    from builders.io import load_yaml
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    path = tmp_path / "plans.yaml"
+    path.write_text(MANIFEST, encoding="utf-8")
+    assert load_yaml(path, blocked)[1]["split"] == "test"

@@ -190,3 +190,12 @@ def test_the_sketch_is_the_k_smallest_distinct_hashes_also_for_repetitive_text(p
     # a long plan; a text of few distinct n-grams repeated (most candidates repeats); a short one
     for text in (seed, "一二三四五六七八九十" * 300 + "另有补充", "短文本一则"):
         assert sketch_text(text, params).minima.tolist() == ngram_hashes(text, params.ngram)[: params.size].tolist()
+
+
+def test_an_unwritable_sketch_cache_costs_a_computation_not_an_error(tmp_path, paths):
+    [plan] = [p for p in load_manifest(paths.seeds) if p.id == "xinzhou-2017-central-rise"]
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    digest = sha256_bytes((paths.seeds / plan.raw_file).read_bytes())
+    sketch = SketchStore(blocked, load_params()).get(paths.seeds, plan, digest)
+    assert len(sketch.minima) == load_params().size
