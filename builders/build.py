@@ -52,7 +52,7 @@ from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
-from builders.io import dumps_json, load_yaml, sha256_bytes
+from builders.io import dumps_json, load_yaml, read_json, sha256_bytes
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
 from builders.transaction import Transaction, build_dir
 
@@ -262,7 +262,7 @@ def _summaries(
         entry = _cache_entry(root, plan.plan.id, plan.fingerprint())
         summary_path = entry / "summary.json"
         if summary_path.exists():
-            summaries[plan.plan.id] = json.loads(summary_path.read_text(encoding="utf-8"))
+            summaries[plan.plan.id] = read_json(summary_path)
         else:
             entry.parent.mkdir(parents=True, exist_ok=True)
             todo.append((plan, labels, entry))
@@ -492,7 +492,7 @@ def build(
         if state.get("input_files") == files_key and state.get("plans") and _as_left(paths, state):
             # Not a byte of input changed: nothing is parsed (the manifest, the repair tables).
             summaries = [
-                json.loads((_cache_entry(paths.root, plan_id, state["corpus"][plan_id]["fingerprint"]) / "summary.json").read_text(encoding="utf-8"))
+                read_json(_cache_entry(paths.root, plan_id, state["corpus"][plan_id]["fingerprint"]) / "summary.json")
                 for plan_id in state["plans"]
             ]
             hashes.save()
@@ -502,7 +502,7 @@ def build(
         key = build_key(paths, inputs, hashes)
         if state.get("key") == key and _as_left(paths, state):
             summaries = [
-                json.loads((_cache_entry(paths.root, p.plan.id, p.fingerprint()) / "summary.json").read_text(encoding="utf-8"))
+                read_json(_cache_entry(paths.root, p.plan.id, p.fingerprint()) / "summary.json")
                 for p in inputs
             ]
             if state.get("input_files") != files_key:  # bytes changed, meaning did not: the next no-op is quick

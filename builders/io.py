@@ -121,6 +121,17 @@ def _loads(line: str) -> Any:
         return json.loads(line)
 
 
+def read_json(path: Path) -> Any:
+    """A JSON file the project wrote (a plan's summary, read for every plan
+    by every build), through orjson with the standard library deciding what
+    orjson refuses, as `_loads`."""
+    data = Path(path).read_bytes()
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data.decode("utf-8"))
+
+
 def read_jsonl(path: Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[int, Any]]:
     """Yield (line_number, value) pairs, streaming; line numbers are 1-based
     for messages. A line longer than `max_chars` is an error naming it."""

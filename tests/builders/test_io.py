@@ -150,3 +150,17 @@ def test_an_unwritable_parse_cache_costs_a_parse_not_an_error(tmp_path, parses):
     path = tmp_path / "plans.yaml"
     path.write_text(MANIFEST, encoding="utf-8")
     assert load_yaml(path, blocked)[1]["split"] == "test"
+
+
+def test_read_json_reads_what_the_standard_library_reads(tmp_path):
+    import json
+
+    from builders.io import dumps_json, read_json
+
+    value = {"plan": "示例", "counts": [0, 1, 2**40], "share": 0.1 + 0.2, "nested": {"a": None, "b": True}}
+    path = tmp_path / "summary.json"
+    path.write_text(dumps_json(value), encoding="utf-8")
+    assert read_json(path) == json.loads(path.read_text(encoding="utf-8")) == value
+    path.write_text('{"big": 123456789012345678901234567890, "nan": NaN}', encoding="utf-8")  # orjson refuses both
+    loaded = read_json(path)
+    assert loaded["big"] == 123456789012345678901234567890 and loaded["nan"] != loaded["nan"]
