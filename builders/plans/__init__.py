@@ -443,11 +443,3 @@ def write_task_files(
     report = intake_report(plan_id, metadata, text, edits, blocks, units, span_labels)
     (folder / "report.md").write_text(render(report), encoding="utf-8")
     return [folder / name for name in TASK_FILES]
-
-
-def task_files(paths: Paths, plan_id: str, predict: PreAnnotator = rules_pre_annotator, model: str = "rules") -> dict[str, str]:
-    """The files `write_task_files` writes, by name, as text (for tools and tests)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as scratch:
-        return {path.name: path.read_text(encoding="utf-8") for path in write_task_files(paths, plan_id, Path(scratch), predict, model)}
