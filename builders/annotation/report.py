@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import orjson
+
 from builders.annotation.agreement import Agreement, from_counts, markdown, measure, plan_counts
 from builders.annotation.audit import (
     Finding,
@@ -273,11 +275,14 @@ _MISSING = object()
 
 
 def _load_cached(path: Path, key: str):
-    """The value stored in `path` under `key`, or _MISSING."""
-    if path.exists():
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored.get("key") == key:
-            return stored["value"]
+    """The value stored in `path` under `key`, or _MISSING (also for a
+    missing or damaged file: a cache is only ever recomputed)."""
+    try:
+        stored = orjson.loads(path.read_bytes())  # a build reads one per plan and part
+    except (OSError, ValueError):
+        return _MISSING  # none yet, or damaged: computed again
+    if isinstance(stored, dict) and stored.get("key") == key:
+        return stored["value"]
     return _MISSING
 
 

@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
 from builders.corpus.clean import RESTORING_KINDS, CleanDocument, Edit
 from builders.corpus.segment import Block, Structure, Unit
 from builders.io import dumps_json, read_jsonl, sha256_bytes
@@ -53,6 +51,8 @@ EDIT_COLUMNS = ("kind", "raw_start", "raw_end", "clean_start", "clean_end", "rem
 def offset_anchors(raw_offsets: Sequence[int]) -> tuple[list[int], list[int]]:
     """The anchors of a map as two lists, (clean offsets, raw offsets): one
     wherever the raw offset does not follow on from the previous character's."""
+    import numpy as np  # imported here: a build that finds nothing to rebuild never needs it
+
     if not len(raw_offsets):
         return [], []
     offsets = np.asarray(raw_offsets)  # a typed array is read in place, not copied

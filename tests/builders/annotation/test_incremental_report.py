@@ -192,3 +192,15 @@ def test_a_gold_file_holding_another_plans_units_falls_back(annotated_copy, tmp_
     rows = source.read_text(encoding="utf-8").splitlines()
     (paths.annotations / "gold" / f"{other}.jsonl").write_text(rows[0] + "\n", encoding="utf-8")
     assert incremental(paths, tmp_path / "cache", texts, units) is None
+
+
+def test_a_damaged_cached_part_is_computed_again(annotated_copy, tmp_path):
+    paths = annotated_copy
+    docs = read_corpus(paths.corpus)
+    texts = {d.doc_id: d.text for d in docs}
+    units = {d.doc_id: len(d.units) for d in docs}
+    cache = tmp_path / "cache"
+    first = incremental(paths, cache, texts, units)
+    for part in list((cache / "audit").glob("*.json"))[:1] + list((cache / "agreement").glob("*.json"))[:1]:
+        part.write_bytes(part.read_bytes()[:20])  # cut short, as a full disk would leave it
+    assert incremental(paths, cache, texts, units) == first
