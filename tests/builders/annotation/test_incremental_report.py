@@ -153,6 +153,12 @@ def incremental(paths: Paths, cache, texts, units):
     return incremental_outputs(paths, plans, lambda doc_id: text_files / f"{doc_id}.txt", cache, file_sha, "code")
 
 
+def texts_and_units(paths: Paths) -> tuple[dict[str, str], dict[str, int]]:
+    """Each plan's clean text and number of units, from the built corpus."""
+    docs = read_corpus(paths.corpus)
+    return {d.doc_id: d.text for d in docs}, {d.doc_id: len(d.units) for d in docs}
+
+
 def everything(paths: Paths, texts, units):
     agreement = dumps_json(agreement_result(paths), indent=1) + "\n"
     return {"annotations/agreement.json": agreement, "annotations/README.md": annotation_report(units, texts, paths, agreement)}
@@ -160,9 +166,7 @@ def everything(paths: Paths, texts, units):
 
 def test_incremental_outputs_equal_the_outputs_over_all_files(annotated_copy, tmp_path):
     paths = annotated_copy
-    docs = read_corpus(paths.corpus)
-    texts = {d.doc_id: d.text for d in docs}
-    units = {d.doc_id: len(d.units) for d in docs}
+    texts, units = texts_and_units(paths)
     cache = tmp_path / "cache"
     assert incremental(paths, cache, texts, units) == everything(paths, texts, units)
     assert sorted(p.stem for p in (cache / "audit").glob("*.json")) == sorted(
@@ -184,9 +188,7 @@ def test_incremental_outputs_equal_the_outputs_over_all_files(annotated_copy, tm
 
 def test_a_gold_file_holding_another_plans_units_falls_back(annotated_copy, tmp_path):
     paths = annotated_copy
-    docs = read_corpus(paths.corpus)
-    texts = {d.doc_id: d.text for d in docs}
-    units = {d.doc_id: len(d.units) for d in docs}
+    texts, units = texts_and_units(paths)
     source = next(paths.annotations.glob("gold/*.jsonl"))
     other = next(d for d in texts if d != source.stem)
     rows = source.read_text(encoding="utf-8").splitlines()
@@ -196,9 +198,7 @@ def test_a_gold_file_holding_another_plans_units_falls_back(annotated_copy, tmp_
 
 def test_a_damaged_cached_part_is_computed_again(annotated_copy, tmp_path):
     paths = annotated_copy
-    docs = read_corpus(paths.corpus)
-    texts = {d.doc_id: d.text for d in docs}
-    units = {d.doc_id: len(d.units) for d in docs}
+    texts, units = texts_and_units(paths)
     cache = tmp_path / "cache"
     first = incremental(paths, cache, texts, units)
     for part in list((cache / "audit").glob("*.json"))[:1] + list((cache / "agreement").glob("*.json"))[:1]:
