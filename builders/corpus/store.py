@@ -266,9 +266,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def read_document(corpus_dir: Path, doc_id: str) -> StoredDocument:
-    folder = Path(corpus_dir) / doc_id
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no built document {doc_id!r}; run `plancorpus build`")
+    folder = document_folder(corpus_dir, doc_id)
     return StoredDocument(
         doc_id=doc_id,
         text=(folder / "text.txt").read_bytes().decode("utf-8"),
