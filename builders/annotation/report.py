@@ -305,6 +305,22 @@ def _cached_parts(cache: Path, keyed: dict[str, tuple[str, object]], compute: Ca
     return parts
 
 
+MERGED = "_merged.json"  # in a part's cache folder; no plan id starts with "_"
+
+
+def _merged_parts(cache: Path, keyed: dict[str, tuple[str, object]], compute: Callable, mapper: Mapper, merge: Callable):
+    """`merge` of every plan's part (`_cached_parts`), kept whole under the
+    plans' keys together: while no plan's key changed (a plan added without
+    annotations, say) no part is read again."""
+    key = sha256_bytes(dumps_json(sorted([plan, part_key] for plan, (part_key, _) in keyed.items())).encode("utf-8"))
+    stored = _load_cached(cache / MERGED, key)
+    if stored is not _MISSING:
+        return stored
+    value = merge(_cached_parts(cache, keyed, compute, mapper))
+    _store(cache / MERGED, key, value)
+    return value
+
+
 def _agreement_counts(job: tuple[str, str, str], names: tuple[str, ...]) -> dict | None:
     """One plan's agreement counts (a worker's task): None when a file holds
     another plan's units."""
@@ -326,16 +342,19 @@ def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, fi
         first_path = paths.annotations / FIRST / second_path.name
         key = sha256_bytes(f"{version} {file_sha256(first_path)} {file_sha256(second_path)}".encode())
         keyed[second_path.stem] = (key, (second_path.stem, str(first_path), str(second_path)))
-    values = _cached_parts(cache, keyed, partial(_agreement_counts, names=names), mapper)
-    parts, per_plan = [], {}
-    for plan in keyed:
-        value = values[plan]
-        if value is None or value["counts"] is None:
-            return False
-        parts.append(value["counts"])
-        if value["present"]:
-            per_plan[plan] = from_counts([value["counts"]], names)
-    return _agreement_dict(from_counts(parts, names), per_plan, names)
+
+    def merge(values: dict[str, dict | None]) -> dict | bool:
+        parts, per_plan = [], {}
+        for plan in keyed:
+            value = values[plan]
+            if value is None or value["counts"] is None:
+                return False
+            parts.append(value["counts"])
+            if value["present"]:
+                per_plan[plan] = from_counts([value["counts"]], names)
+        return _agreement_dict(from_counts(parts, names), per_plan, names)
+
+    return _merged_parts(cache, keyed, partial(_agreement_counts, names=names), mapper, merge)
 
 
 _AUTOMATA: dict[str, object] = {}  # a worker's automaton, built once per set of strings
@@ -373,5 +392,8 @@ def _incremental_audit(
         for plan in plans
         if plan.part["reviewed_units"]
     }
-    parts = _cached_parts(cache, keyed, partial(_audit_plan, surfaces=surfaces, surfaces_sha=surfaces_sha), mapper)
-    return sorted({Finding(*row) for rows in parts.values() for row in rows})
+    def merge(parts: dict[str, list[list]]) -> list[list]:
+        return [list(row) for row in sorted({tuple(row) for rows in parts.values() for row in rows})]
+
+    rows = _merged_parts(cache, keyed, partial(_audit_plan, surfaces=surfaces, surfaces_sha=surfaces_sha), mapper, merge)
+    return [Finding(*row) for row in rows]

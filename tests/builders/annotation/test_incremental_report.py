@@ -169,7 +169,7 @@ def test_incremental_outputs_equal_the_outputs_over_all_files(annotated_copy, tm
     texts, units = texts_and_units(paths)
     cache = tmp_path / "cache"
     assert incremental(paths, cache, texts, units) == everything(paths, texts, units)
-    assert sorted(p.stem for p in (cache / "audit").glob("*.json")) == sorted(
+    assert sorted(p.stem for p in (cache / "audit").glob("*.json") if not p.name.startswith("_")) == sorted(
         {a.doc_id for a in read_folder(paths, "gold") if a.reviewed}
     )
     # A changed gold file (a label changed: the audit's strings change with it)
@@ -201,6 +201,22 @@ def test_a_damaged_cached_part_is_computed_again(annotated_copy, tmp_path):
     texts, units = texts_and_units(paths)
     cache = tmp_path / "cache"
     first = incremental(paths, cache, texts, units)
-    for part in list((cache / "audit").glob("*.json"))[:1] + list((cache / "agreement").glob("*.json"))[:1]:
+    for kind in ("audit", "agreement"):
+        (cache / kind / "_merged.json").unlink()  # so the per-plan parts are read again
+        part = sorted((cache / kind).glob("[!_]*.json"))[0]
         part.write_bytes(part.read_bytes()[:20])  # cut short, as a full disk would leave it
     assert incremental(paths, cache, texts, units) == first
+
+
+def test_unchanged_parts_are_not_read_again(annotated_copy, tmp_path, monkeypatch):
+    from builders.annotation import report
+
+    paths = annotated_copy
+    texts, units = texts_and_units(paths)
+    cache = tmp_path / "cache"
+    first = incremental(paths, cache, texts, units)
+    read = []
+    original = report._load_cached
+    monkeypatch.setattr(report, "_load_cached", lambda path, key: read.append(path.name) or original(path, key))
+    assert incremental(paths, cache, texts, units) == first
+    assert read == ["_merged.json", "_merged.json"]  # agreement and audit, whole
