@@ -71,6 +71,7 @@ class PrelabelRules:
     count_verbs: frozenset[str]
     definite_before_count: tuple[str, ...]
     chinese_count: re.Pattern
+    name_excluded: str = ""  # characters a body's name never contains
 
 
 def _alternation(words) -> str:
@@ -134,6 +135,7 @@ def load_rules(path: Path = CONFIG_PATH) -> PrelabelRules:
         count_verbs=frozenset(config["count_verbs"]),
         definite_before_count=tuple(config["definite_before_count"]),
         chinese_count=re.compile(rf"^{chinese}"),
+        name_excluded=config["department_name_excluded"],
     )
 
 
@@ -224,12 +226,6 @@ def find_trailer_departments(text: str) -> list[Span]:
     return spans
 
 
-@cache
-def _name_excluded(path: Path = CONFIG_PATH) -> str:
-    """Characters a body's name never contains (read once, not per candidate)."""
-    return load_yaml(path)["department_name_excluded"]
-
-
 @lru_cache(maxsize=512)
 def _gazetteer(names: frozenset[str]) -> re.Pattern:
     """The names as one alternation, longest first (compiled once per set of names)."""
@@ -258,7 +254,7 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     clause_start = boundary + 1 if boundary is not None else 0 if start <= 4 else -1
     if clause_start >= 0 and start - clause_start in rules.clause_place_chars:
         place = text[clause_start:start]
-        excluded = _name_excluded()
+        excluded = rules.name_excluded
         flags = {token.flag[:1] for token in _jieba().posseg.cut(_simplified(place))}
         if (
             place[0] not in rules.not_place_starts
@@ -298,7 +294,7 @@ def _name_start(text: str, start: int, rules: PrelabelRules) -> int | None:
     if containing is None or containing[1] != start + 1:
         return None
     word = text[containing[0] : containing[1]]
-    excluded = _name_excluded()
+    excluded = rules.name_excluded
     if all(c in excluded for c in word[:-1]) or word.startswith(rules.verbs_before_bodies):
         return start  # a preposition or verb glued to the prefix (由市|财政局, 会同县|住建局)
     if word in rules.not_place_words or word[-1] not in rules.place_suffixes or any(c in excluded for c in word):
