@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import time
 import uuid
@@ -50,9 +51,9 @@ from builders.corpus.seeds import (
 )
 from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
-from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan
+from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan, repairs_sha256
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
-from builders.io import dumps_json, load_yaml, read_json, sha256_bytes
+from builders.io import YAML_VALUES, dumps_json, load_yaml, read_json, sha256_bytes, unpickle_restricted
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
 from builders.transaction import Transaction, build_dir
 
@@ -155,35 +156,89 @@ def _file_sha256(path: Path) -> str:
     return sha256_bytes(path.read_bytes()) if path.exists() else ""
 
 
+RepairEntries = tuple  # (errata, runs, noise, repairs_sha256) of one plan
+REPAIRS_CACHE = "_repairs"  # under .build/cache/: the repair tables grouped by plan
+# What that cache holds besides plain containers: the tables' records.
+_REPAIR_RECORDS = frozenset(
+    {("builders.corpus.seeds", name) for name in ("Erratum", "GarbledRun", "RestoredChar", "NoiseRemoval")}
+)
+_REPAIRS_SEEN: dict[str, dict[str, RepairEntries]] = {}  # within a process, by key
+
+
+def repairs_by_plan(paths: Paths, version: str, file_sha256: Callable[[Path], str] = _file_sha256) -> dict[str, RepairEntries]:
+    """Each plan's entries in the three repair tables, with their digest
+    (`repairs_sha256`), by plan id in table order. The tables grow with the
+    corpus and every build reads them, so the grouping is kept in
+    .build/cache/_repairs/ under the tables' bytes and the code version: a
+    build whose tables did not change reads one file instead of making
+    tens of thousands of records. A table with an error is never kept."""
+    key = sha256_bytes(" ".join([version] + [file_sha256(paths.seeds / name) for name in (ERRATA_NAME, GARBLED_RUNS_NAME, NOISE_NAME)]).encode())
+    if key in _REPAIRS_SEEN:
+        return _REPAIRS_SEEN[key]
+    stored = build_dir(paths.root) / CACHE_DIR / REPAIRS_CACHE / f"{key}.pickle"
+    try:
+        grouped = unpickle_restricted(stored.read_bytes(), YAML_VALUES | _REPAIR_RECORDS)
+    except Exception:  # noqa: BLE001  (missing or damaged: a cache, made again below)
+        grouped = None
+    if not isinstance(grouped, dict):
+        lists: dict[str, tuple[list, list, list]] = {}
+        for column, entries in enumerate((load_errata(paths.seeds), load_garbled_runs(paths.seeds), load_noise(paths.seeds))):
+            for entry in entries:
+                lists.setdefault(entry.doc_id, ([], [], []))[column].append(entry)
+        grouped = {}
+        for doc_id, (errata, runs, noise) in lists.items():
+            grouped[doc_id] = (tuple(errata), tuple(runs), tuple(noise), repairs_sha256(tuple(errata), tuple(runs), tuple(noise)))
+        if build_dir(paths.root).is_dir():
+            try:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                scratch = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
+                scratch.write_bytes(pickle.dumps(grouped, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(scratch, stored)
+                for old in stored.parent.glob("*.pickle"):
+                    if old != stored:
+                        old.unlink(missing_ok=True)  # one grouping is enough
+            except OSError:
+                pass  # a cache: unwritable, the tables are grouped again next time
+    _REPAIRS_SEEN.clear()
+    _REPAIRS_SEEN[key] = grouped
+    return grouped
+
+
 def plan_inputs(paths: Paths, file_sha256: Callable[[Path], str] = _file_sha256) -> list[PlanInputs]:
     """Every plan's inputs, in manifest order."""
     plans = load_manifest(paths.seeds)
-    by_plan: dict[str, dict[str, list]] = {plan.id: {"errata": [], "runs": [], "noise": []} for plan in plans}
-    for key, entries in (("errata", load_errata(paths.seeds)), ("runs", load_garbled_runs(paths.seeds)), ("noise", load_noise(paths.seeds))):
-        for entry in entries:
-            if entry.doc_id not in by_plan:
-                table = {"errata": ERRATA_NAME, "runs": GARBLED_RUNS_NAME, "noise": NOISE_NAME}[key]
-                raise SeedError(f"{paths.seeds / table}: an entry names plan {entry.doc_id!r}, which seeds/plans.yaml does not hold")
-            by_plan[entry.doc_id][key].append(entry)
-    labels_sha = file_sha256(paths.annotations / "labels.yaml")
     version = code_version()
+    repairs = repairs_by_plan(paths, version, file_sha256)
+    known = {plan.id for plan in plans}
+    for doc_id, entries in repairs.items():
+        if doc_id not in known:
+            table = next(name for name, column in zip((ERRATA_NAME, GARBLED_RUNS_NAME, NOISE_NAME), entries) if column)
+            raise SeedError(f"{paths.seeds / table}: an entry names plan {doc_id!r}, which seeds/plans.yaml does not hold")
+    labels_sha = file_sha256(paths.annotations / "labels.yaml")
+    no_repairs = ((), (), (), repairs_sha256((), (), ()))
+    # The folders once: a path per plan and file showed at hundreds of plans.
+    seeds_dir = paths.seeds
+    gold_dir, relations_dir, normalized_dir = (paths.annotations / name for name in ("gold", "relations", "normalized"))
     inputs = []
     for plan in plans:
-        raw = seed_path(paths.seeds, plan)
+        raw = seed_path(seeds_dir, plan)
+        errata, runs, noise, repairs_digest = repairs.get(plan.id, no_repairs)
+        name = f"{plan.id}.jsonl"
         inputs.append(
             PlanInputs(
                 plan=plan,
-                errata=tuple(by_plan[plan.id]["errata"]),
-                runs=tuple(by_plan[plan.id]["runs"]),
-                noise=tuple(by_plan[plan.id]["noise"]),
-                seeds_dir=paths.seeds,
-                gold_dir=paths.annotations / "gold",
+                errata=errata,
+                runs=runs,
+                noise=noise,
+                repairs_sha256=repairs_digest,
+                seeds_dir=seeds_dir,
+                gold_dir=gold_dir,
                 raw_sha256=file_sha256(raw),
-                gold_sha256=file_sha256(paths.annotations / "gold" / f"{plan.id}.jsonl"),
-                relations_dir=paths.annotations / "relations",
-                relations_sha256=file_sha256(paths.annotations / "relations" / f"{plan.id}.jsonl"),
-                normalized_dir=paths.annotations / "normalized",
-                normalized_sha256=file_sha256(paths.annotations / "normalized" / f"{plan.id}.jsonl"),
+                gold_sha256=file_sha256(gold_dir / name),
+                relations_dir=relations_dir,
+                relations_sha256=file_sha256(relations_dir / name),
+                normalized_dir=normalized_dir,
+                normalized_sha256=file_sha256(normalized_dir / name),
                 labels_sha256=labels_sha,
                 code_version=version,
             )
@@ -564,7 +619,9 @@ def _keep_sketches(paths: Paths, inputs: list[PlanInputs]) -> None:
     store = SketchStore(build_dir(paths.root) / CACHE_DIR, load_params())
     for plan in inputs:
         store.ensure(paths.seeds, plan.plan, plan.raw_sha256)
-    store.prune((plan.plan, plan.raw_sha256) for plan in inputs)
+    keep = [(plan.plan, plan.raw_sha256) for plan in inputs]
+    store.prune(keep)
+    store.write_pack(paths.seeds, keep)
 
 
 def _stale(paths: Paths, summaries: list[dict], records: list[dict]) -> list[str]:

@@ -261,21 +261,30 @@ def _store_parse(stored: Path, pickled: bytes) -> None:
             old.unlink(missing_ok=True)
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    """Only what a YAML safe load produces: plain containers (no classes
-    needed), dates and times."""
+# What a YAML safe load produces besides plain containers: dates and times.
+YAML_VALUES = frozenset({("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+                         ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytes")})
 
-    ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
-               ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytes")}
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Plain containers and the classes named in `allowed`, nothing else: a
+    cache under .build/ is read back, never run."""
+
+    def __init__(self, file, allowed: frozenset[tuple[str, str]]):
+        super().__init__(file)
+        self.allowed = allowed
 
     def find_class(self, module, name):
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not a value YAML gives")
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a value this cache holds")
         return super().find_class(module, name)
 
 
-def _unpickle(pickled: bytes) -> Any:
-    return _SafeUnpickler(io.BytesIO(pickled)).load()
+def unpickle_restricted(pickled: bytes, allowed: frozenset[tuple[str, str]] = YAML_VALUES) -> Any:
+    return _SafeUnpickler(io.BytesIO(pickled), allowed).load()
+
+
+_unpickle = unpickle_restricted  # the YAML parse cache's reader
 
 
 def parse_json(text: str, where: str) -> Any:

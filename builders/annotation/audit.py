@@ -8,6 +8,8 @@ justified in `annotations/audit_exceptions.yaml` (with the guideline rule).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 
 from builders.annotation.gold import UnitAnnotation
@@ -108,14 +110,16 @@ def audit_units(
     return findings
 
 
-def unresolved(findings: list[Finding], exceptions: list[dict]) -> list[Finding]:
+def unresolved(findings: list[Finding], exceptions: list[dict], key: Callable = Finding.key) -> list[Finding]:
     """Findings no exception justifies. An exception names the plan, the
-    offset, the string and the label, plus the rule and the reason."""
+    offset, the string and the label, plus the rule and the reason. `key`
+    gives a finding's (doc_id, start, text, label) (for findings kept in
+    another form, such as the build's cached rows)."""
     justified = {(e["doc_id"], int(e["start"]), e["text"], e["label"]) for e in exceptions}
-    return [f for f in findings if f.key() not in justified]
+    return [f for f in findings if key(f) not in justified]
 
 
-def stale_exceptions(findings: list[Finding], exceptions: list[dict]) -> list[dict]:
+def stale_exceptions(findings: list[Finding], exceptions: list[dict], key: Callable = Finding.key) -> list[dict]:
     """Exceptions that no longer match a finding (the gold was fixed since)."""
-    keys = {f.key() for f in findings}
+    keys = {key(f) for f in findings}
     return [e for e in exceptions if (e["doc_id"], int(e["start"]), e["text"], e["label"]) not in keys]

@@ -115,10 +115,15 @@ def run_audit(paths: Paths, texts: dict[str, str] | None = None):
     return _with_exceptions(paths, audit(texts, read_folder(paths, GOLD)))
 
 
-def _with_exceptions(paths: Paths, findings: list[Finding]):
+def _with_exceptions(paths: Paths, findings: list, key: Callable = Finding.key):
     path = paths.annotations / AUDIT_EXCEPTIONS
     exceptions = (load_yaml(path) or []) if path.exists() else []
-    return findings, unresolved(findings, exceptions), stale_exceptions(findings, exceptions)
+    return findings, unresolved(findings, exceptions, key), stale_exceptions(findings, exceptions, key)
+
+
+def _row_key(row: list) -> tuple:
+    """A finding row's (doc_id, start, text, label), as `Finding.key`."""
+    return (row[0], row[1], row[3], row[4])
 
 
 def write_annotation_report(paths: Paths) -> None:
@@ -261,12 +266,12 @@ def incremental_outputs(
     if agreement is False:
         return None
     if agreement is not None:
-        outputs["annotations/agreement.json"] = dumps_json(agreement, indent=1) + "\n"
-    findings = _incremental_audit(paths, plans, text_path, cache / "audit", mapper)
+        outputs["annotations/agreement.json"] = agreement
+    rows = _incremental_audit(paths, plans, text_path, cache / "audit", mapper)
     statistics = merge_statistics([plan.part["statistics"] for plan in plans], names)
     outputs["annotations/README.md"] = _render_report(
         {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"),
-        _with_exceptions(paths, findings),
+        _with_exceptions(paths, rows, _row_key),  # the report counts them: no Finding is made
     )
     return outputs
 
@@ -332,8 +337,10 @@ def _agreement_counts(job: tuple[str, str, str], names: tuple[str, ...]) -> dict
 
 
 def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, file_sha256, version: str, mapper: Mapper = serial_map):
-    """The agreement result from each plan's counts; None without a second
-    annotation, False when a plan's counts cannot be had."""
+    """The text of annotations/agreement.json from each plan's counts
+    (kept with the merged counts: a corpus of hundreds of plans writes it
+    in about a second); None without a second annotation, False when a
+    plan's counts cannot be had."""
     second_files = sorted((paths.annotations / SECOND).glob("*.jsonl"))
     if not second_files:
         return None
@@ -343,7 +350,7 @@ def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, fi
         key = sha256_bytes(f"{version} {file_sha256(first_path)} {file_sha256(second_path)}".encode())
         keyed[second_path.stem] = (key, (second_path.stem, str(first_path), str(second_path)))
 
-    def merge(values: dict[str, dict | None]) -> dict | bool:
+    def merge(values: dict[str, dict | None]) -> str | bool:
         parts, per_plan = [], {}
         for plan in keyed:
             value = values[plan]
@@ -352,7 +359,7 @@ def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, fi
             parts.append(value["counts"])
             if value["present"]:
                 per_plan[plan] = from_counts([value["counts"]], names)
-        return _agreement_dict(from_counts(parts, names), per_plan, names)
+        return dumps_json(_agreement_dict(from_counts(parts, names), per_plan, names), indent=1) + "\n"
 
     return _merged_parts(cache, keyed, partial(_agreement_counts, names=names), mapper, merge)
 
@@ -374,9 +381,28 @@ def _audit_plan(job: tuple[str, str, str], surfaces: dict[str, set[str]], surfac
     return [[f.doc_id, f.start, f.end, f.text, f.label, f.found] for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
 
 
+AUDITED = "_audited.json"  # the merged findings, kept under the annotated plans' fingerprints
+
+
 def _incremental_audit(
     paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper = serial_map
-) -> list[Finding]:
+) -> list[list]:
+    """Every finding, as sorted rows `[doc_id, start, end, text, label,
+    found]`. The findings depend only on the plans with reviewed units
+    (their fingerprints cover their text and gold, hence the strings
+    audited): while those are the same (a plan added without annotations,
+    say), the merged rows are read back without merging the strings."""
+    annotated = [plan for plan in plans if plan.part["reviewed_units"]]
+    whole_key = sha256_bytes(dumps_json(sorted([plan.doc_id, plan.fingerprint] for plan in annotated)).encode("utf-8"))
+    stored = _load_cached(cache / AUDITED, whole_key)
+    if stored is not _MISSING:
+        return stored
+    rows = _audit_rows(paths, annotated, text_path, cache, mapper)
+    _store(cache / AUDITED, whole_key, rows)
+    return rows
+
+
+def _audit_rows(paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper) -> list[list]:
     surfaces: dict[str, set[str]] = {}
     for plan in plans:
         for surface, labels in plan.part["surfaces"].items():
@@ -395,5 +421,4 @@ def _incremental_audit(
     def merge(parts: dict[str, list[list]]) -> list[list]:
         return [list(row) for row in sorted({tuple(row) for rows in parts.values() for row in rows})]
 
-    rows = _merged_parts(cache, keyed, partial(_audit_plan, surfaces=surfaces, surfaces_sha=surfaces_sha), mapper, merge)
-    return [Finding(*row) for row in rows]
+    return _merged_parts(cache, keyed, partial(_audit_plan, surfaces=surfaces, surfaces_sha=surfaces_sha), mapper, merge)

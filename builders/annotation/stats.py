@@ -12,6 +12,7 @@ are kept as counts per length, from which the median and mean are exact.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from statistics import mean, median
 
 from builders.annotation.gold import UnitAnnotation
@@ -91,7 +92,7 @@ def merge_statistics(parts: list[dict], labels: tuple[str, ...]) -> dict:
     per_label: dict[str, dict[str, int]] = {}
     empty: dict[str, tuple[int, int]] = {}
     changes: dict[str, dict[str, int]] = {}
-    all_lengths: dict[str, list[int]] = {name: [] for name in labels}
+    all_lengths: dict[str, dict[int, int]] = {name: {} for name in labels}  # label -> length -> count
     for part in parts:
         for doc_id, row in part["spans_per_label"].items():
             merged = per_label.setdefault(doc_id, {name: 0 for name in labels})
@@ -105,19 +106,38 @@ def merge_statistics(parts: list[dict], labels: tuple[str, ...]) -> dict:
             for key in merged:
                 merged[key] += row.get(key, 0)
         for name, histogram in part["lengths"].items():
+            merged = all_lengths[name]
             for length, count in histogram.items():
-                all_lengths[name].extend([int(length)] * count)
-    lengths = {
-        name: (
-            {"count": len(v), "min": min(v), "median": median(v), "mean": round(mean(v), 2), "max": max(v)}
-            if v
-            else {"count": 0}
-        )
-        for name, v in all_lengths.items()
-    }
+                merged[int(length)] = merged.get(int(length), 0) + count
+    lengths = {name: _summary_of_counts(histogram) for name, histogram in all_lengths.items()}
     return {
         "spans_per_label": dict(sorted(per_label.items())),
         "units_without_spans": dict(sorted(empty.items())),
         "review_changes": dict(sorted(changes.items())),
         "lengths": lengths,
     }
+
+
+def _summary_of_counts(histogram: dict[int, int]) -> dict:
+    """`length_distribution`'s row from counts per length, without the list
+    of every length (hundreds of thousands in a large corpus): the same
+    values and types as `statistics.median` and `statistics.mean` give on
+    that list (the median of an even count is a float; the mean an int
+    when exact)."""
+    counts = {length: count for length, count in histogram.items() if count}
+    total = sum(counts.values())
+    if not total:
+        return {"count": 0}
+    ordered = sorted(counts)
+    middle = []  # the values at positions total // 2 - 1 (even totals) and total // 2
+    wanted = [total // 2 - 1, total // 2] if total % 2 == 0 else [total // 2]
+    seen = 0
+    for length in ordered:
+        seen += counts[length]
+        while wanted and wanted[0] < seen:
+            middle.append(length)
+            wanted.pop(0)
+    median_value = middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
+    exact = Fraction(sum(length * count for length, count in counts.items()), total)
+    mean_value = exact.numerator if exact.denominator == 1 else float(exact)
+    return {"count": total, "min": ordered[0], "median": median_value, "mean": round(mean_value, 2), "max": ordered[-1]}

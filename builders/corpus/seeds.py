@@ -11,10 +11,12 @@ Offsets are Unicode code points into the raw text decoded as UTF-8, half-open.
 from __future__ import annotations
 
 import os
+import stat
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from builders.io import load_yaml, sha256_bytes
 from builders.transaction import build_dir
@@ -72,8 +74,10 @@ class NoiseRemoval:
     reason: str
 
 
-@dataclass(frozen=True)
-class RestoredChar:
+class RestoredChar(NamedTuple):
+    """One character of a repaired run (a named tuple: a garbled-run table
+    holds one per character, and a large corpus's tables tens of thousands)."""
+
     char: str
     raw_offset: int
     evidence: str  # bytes | pinyin | context | unrecoverable
@@ -210,11 +214,15 @@ def seed_path(seeds_dir: Path, plan: Plan) -> Path:
     """The plan's raw file, checked: a regular file (not a link out, a device
     or a folder) inside seeds/raw/, within MAX_SEED_BYTES."""
     path = Path(seeds_dir) / check_raw_file(plan.raw_file, f"{Path(seeds_dir) / MANIFEST_NAME}: plan {plan.id!r}")
-    if not os.path.lexists(path):
-        raise SeedError(f"{path}: seed file of plan {plan.id!r} is missing")
-    if path.is_symlink() or not path.is_file():
+    try:
+        status = os.lstat(path)  # one call: a build checks every seed
+    except FileNotFoundError:
+        raise SeedError(f"{path}: seed file of plan {plan.id!r} is missing") from None
+    except OSError as error:
+        raise SeedError(f"{path}: seed file of plan {plan.id!r} cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
         raise SeedError(f"{path}: seed file of plan {plan.id!r} is not a regular file (a link, folder or device)")
-    size = path.stat().st_size
+    size = status.st_size
     if size > MAX_SEED_BYTES:
         raise SeedError(f"{path}: {size} bytes, over the {MAX_SEED_BYTES} byte limit of a plan (see README, Tutorial: add your city's plan)")
     return path
@@ -261,10 +269,7 @@ def load_garbled_runs(seeds_dir: Path) -> list[GarbledRun]:
     runs = []
     for index, entry in enumerate(load_yaml(path, parse_cache(seeds_dir)) or []):
         try:
-            chars = tuple(
-                RestoredChar(char=c["char"], raw_offset=int(c["raw_offset"]), evidence=c["evidence"])
-                for c in entry["chars"]
-            )
+            chars = tuple([RestoredChar(c["char"], int(c["raw_offset"]), c["evidence"]) for c in entry["chars"]])
             runs.append(
                 GarbledRun(
                     doc_id=entry["doc_id"],

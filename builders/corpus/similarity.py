@@ -27,7 +27,8 @@ figure reported is the exact Jaccard index of the two n-gram sets.
 
 Sketches are stored in `.build/cache/_sketches/<parameters>/`, one file per
 (raw bytes' sha256, source encoding), so a plan's sketch is computed once and
-again only when its bytes or encoding change; the build keeps them current.
+again only when its bytes or encoding change; the build keeps them current,
+and packs the current ones into one file (`pack.npz`) that add-plan reads.
 """
 
 from __future__ import annotations
@@ -167,9 +168,29 @@ class SketchStore:
     """The sketches of the seeds, in the build cache, keyed by the raw
     bytes' sha256 and the source encoding (the plan's content, not its id)."""
 
+    PACK = "pack.npz"  # every current sketch in one file, for readers of all of them (add-plan)
+
     def __init__(self, cache_dir: Path, params: SketchParams):
         self.folder = Path(cache_dir) / "_sketches" / params.key  # "_": never a plan id
         self.params = params
+        self._packed: dict[str, Sketch] | None = None  # the pack, once read
+
+    def _pack(self) -> dict[str, Sketch]:
+        """The sketches of the pack by file name; empty when there is none or
+        it cannot be read (the files are read instead). A pack can only lag:
+        a name's sketch never changes, so what it holds is right."""
+        if self._packed is None:
+            self._packed = {}
+            try:
+                with np.load(self.folder / self.PACK, allow_pickle=False) as pack:
+                    names, digests, ends, minima = pack["names"], pack["text_sha256"], pack["ends"], pack["minima"]
+                start = 0
+                for name, digest, end in zip(names.tolist(), digests.tolist(), ends.tolist()):
+                    self._packed[name] = Sketch(digest, minima[start:end])
+                    start = end
+            except Exception:  # noqa: BLE001  (missing or damaged, zip errors included: a cache, the files are read instead)
+                self._packed = {}
+        return self._packed
 
     def _file(self, raw_sha256: str, encoding: str) -> Path:
         name = sha256_bytes(f"{raw_sha256}\n{encoding}".encode("utf-8"))
@@ -180,6 +201,9 @@ class SketchStore:
         seed cannot be read (a broken seed is `build`'s to report)."""
         encoding = plan.metadata.get("source_encoding") or "utf-8"
         path = self._file(raw_sha256, encoding)
+        packed = self._pack().get(path.name)
+        if packed is not None:
+            return packed
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
             minima = np.frombuffer(base64.b64decode(stored["minima"]), dtype="<u8").astype(np.uint64)
@@ -228,8 +252,40 @@ class SketchStore:
                 shutil.rmtree(folder, ignore_errors=True)
         if self.folder.is_dir():
             for path in self.folder.iterdir():
-                if path.name not in wanted:
+                if path.name not in wanted and path.name != self.PACK:
                     path.unlink(missing_ok=True)
+
+    def write_pack(self, seeds_dir: Path, keep: Iterable[tuple[Plan, str]]) -> None:
+        """Put the sketches of `keep` (plan, raw sha256) into one file, when
+        they differ from the pack's: add-plan then reads one file, not one
+        per seed. A cache file, written whole or not at all."""
+        wanted: dict[str, Sketch] = {}
+        for plan, digest in keep:
+            name = self._file(digest, plan.metadata.get("source_encoding") or "utf-8").name
+            if name not in wanted:
+                sketch = self.get(seeds_dir, plan, digest)
+                if sketch is not None:
+                    wanted[name] = sketch
+        if set(wanted) == set(self._pack()):
+            return
+        names = sorted(wanted)
+        minima = [wanted[name].minima.astype(np.uint64) for name in names]
+        arrays = {
+            "names": np.array(names, dtype=str),
+            "text_sha256": np.array([wanted[name].text_sha256 for name in names], dtype=str),
+            "ends": np.cumsum([len(m) for m in minima], dtype=np.int64),
+            "minima": np.concatenate(minima) if minima else np.empty(0, dtype=np.uint64),
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        scratch = self.folder / f".{self.PACK}.{os.getpid()}.tmp"
+        try:
+            with open(scratch, "wb") as handle:
+                np.savez(handle, **arrays)
+            os.replace(scratch, self.folder / self.PACK)
+        except OSError:
+            scratch.unlink(missing_ok=True)  # a cache: the files are read instead
+            return
+        self._packed = dict(wanted)
 
 
 def _write_cache_file(path: Path, text: str) -> None:
@@ -260,16 +316,21 @@ def near_duplicates(
     comparable = comparable_text(text)
     new = sketch_text(comparable, params)
     new_shingles: set[str] | None = None
-    by_text: dict[str, float] = {}  # texts read, by sha256: seeds with the same text share the figure
+    # Figures by comparable text's sha256 (the sketch's): seeds with the same
+    # text share the figure, and only the first of them is read.
+    by_text: dict[str, float] = {}
+    estimates: dict[str, float] = {}
     found = []
     for plan_id, sketch in sketches.items():
-        if estimate(new, sketch, params.size) < params.threshold - params.margin:
+        digest = sketch.text_sha256
+        if digest not in estimates:
+            estimates[digest] = estimate(new, sketch, params.size)
+        if estimates[digest] < params.threshold - params.margin:
             continue
-        existing = text_of(plan_id)
-        if existing is None:
-            continue
-        digest = sha256_bytes(existing.encode("utf-8"))
         if digest not in by_text:
+            existing = text_of(plan_id)
+            if existing is None:
+                continue
             if new_shingles is None:
                 new_shingles = shingles(comparable, params.ngram)
             by_text[digest] = jaccard(new_shingles, shingles(existing, params.ngram))

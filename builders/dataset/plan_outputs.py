@@ -74,6 +74,7 @@ class PlanInputs:
     relations_sha256: str = ""  # of the plan's relation gold file, "" when none
     normalized_dir: Path | None = None  # annotations/normalized/, when normalised gold exists
     normalized_sha256: str = ""  # of the plan's normalised gold file, "" when none
+    repairs_sha256: str = ""  # `repairs_sha256` of the entries above, when the caller has it; "" computes it
 
     def fingerprint(self) -> str:
         """Computed once per instance (the build asks several times); the
@@ -91,15 +92,24 @@ class PlanInputs:
             "code": self.code_version,
             "labels": self.labels_sha256,
             "manifest": self.plan.metadata,
-            "errata": [_fields_of(e) for e in self.errata],
-            "garbled_runs": [_fields_of(r) | {"chars": [_fields_of(c) for c in r.chars]} for r in self.runs],
-            "noise": [_fields_of(n) for n in self.noise],
+            "repairs": self.repairs_sha256 or repairs_sha256(self.errata, self.runs, self.noise),
             "raw": self.raw_sha256,
             "gold": self.gold_sha256,
             "relations": self.relations_sha256,
             "normalized": self.normalized_sha256,
         }
         return sha256_bytes(dumps_json(described).encode("utf-8"))
+
+
+def repairs_sha256(errata: tuple[Erratum, ...], runs: tuple[GarbledRun, ...], noise: tuple[NoiseRemoval, ...]) -> str:
+    """The digest of a plan's entries in the repair tables, every field of
+    each (part of its fingerprint)."""
+    described = {
+        "errata": [_fields_of(e) for e in errata],
+        "garbled_runs": [_fields_of(r) | {"chars": [c._asdict() for c in r.chars]} for r in runs],
+        "noise": [_fields_of(n) for n in noise],
+    }
+    return sha256_bytes(dumps_json(described).encode("utf-8"))
 
 
 def _fields_of(record) -> dict:

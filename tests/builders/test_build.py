@@ -159,7 +159,8 @@ def test_the_build_keeps_a_sketch_per_plan_and_add_plan_reads_only_candidates(bu
 
     paths, _ = built_small
     [folder] = list((paths.root / ".build" / "cache" / "_sketches").iterdir())
-    assert len(list(folder.iterdir())) == len(SMALL)
+    assert len(list(folder.glob("*.json"))) == len(SMALL)
+    assert (folder / "pack.npz").exists()  # and every current sketch in one file, which add-plan reads
     for table in ("plans.yaml", "garbled_runs.yaml"):  # the seeds' tables are parsed again only when they change
         assert len(list((paths.root / ".build" / "cache" / "_yaml" / table).iterdir())) == 1
     read = []
@@ -280,3 +281,40 @@ def test_editing_the_cards_text_rebuilds_no_plan_and_editing_a_rule_rebuilds_all
     rules = package / "config" / "cleaning.yaml"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     assert build(paths, jobs=1).built == list(SMALL)
+
+
+def test_the_repair_tables_are_grouped_once_per_content(tmp_path, monkeypatch):
+    import builders.build as build_module
+    from builders.build import REPAIRS_CACHE, plan_inputs
+    from builders.corpus.seeds import SeedError, load_garbled_runs
+
+    paths = small_project(tmp_path / "project", ("lvliang-2013-transformation", "taiyuan-2013-transformation"))  # errata, runs
+    (paths.root / ".build").mkdir()  # a project built before: its cache is kept
+    build_module._REPAIRS_SEEN.clear()
+    plan_inputs(paths)
+    stored = list((paths.root / ".build" / "cache" / REPAIRS_CACHE).glob("*.pickle"))
+    assert len(stored) == 1
+    expected = {r.doc_id: [] for r in load_garbled_runs(paths.seeds)}
+    for run in load_garbled_runs(paths.seeds):
+        expected[run.doc_id].append(run)
+    assert expected  # the small project has garbled runs to group
+
+    loads = []
+    real = build_module.load_garbled_runs
+    monkeypatch.setattr(build_module, "load_garbled_runs", lambda seeds: loads.append(1) or real(seeds))
+    build_module._REPAIRS_SEEN.clear()
+    inputs = plan_inputs(paths)
+    assert loads == []  # read back from .build/cache/_repairs
+    assert {p.plan.id: list(p.runs) for p in inputs if p.runs} == expected
+    fingerprints = [p.fingerprint() for p in inputs]
+
+    stored[0].write_bytes(b"not a pickle")  # damaged: grouped again, same inputs
+    build_module._REPAIRS_SEEN.clear()
+    again = plan_inputs(paths)
+    assert loads == [1] and [p.fingerprint() for p in again] == fingerprints
+
+    rows = yaml.safe_load((paths.seeds / "noise.yaml").read_text(encoding="utf-8")) or []
+    rows.append({"doc_id": "no-such-plan", "raw_offset": 0, "text": "*", "kind": "footnote", "reason": "test"})
+    (paths.seeds / "noise.yaml").write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SeedError, match=r"noise\.yaml: an entry names plan 'no-such-plan', which seeds/plans\.yaml does not hold"):
+        plan_inputs(paths)

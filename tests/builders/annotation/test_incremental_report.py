@@ -87,6 +87,24 @@ def test_merged_statistics_equal_the_statistics_of_everything():
     expected = length_distribution(everything, LABELS)
     assert merged["lengths"] == expected
     assert all(type(merged["lengths"][n].get("mean")) is type(expected[n].get("mean")) for n in LABELS)
+    assert all(type(merged["lengths"][n].get("median")) is type(expected[n].get("median")) for n in LABELS)
+
+
+def test_length_rows_from_counts_equal_the_statistics_module_on_the_lengths():
+    from statistics import mean, median
+
+    from builders.annotation.stats import _summary_of_counts
+
+    rng = random.Random(16)
+    for _ in range(500):
+        lengths = [rng.choice([1, 2, 2, 3, 5, 8, 40]) + rng.randint(0, 3) for _ in range(rng.randint(1, 30))]
+        counts = {}
+        for length in lengths:
+            counts[length] = counts.get(length, 0) + 1
+        expected = {"count": len(lengths), "min": min(lengths), "median": median(lengths), "mean": round(mean(lengths), 2), "max": max(lengths)}
+        got = _summary_of_counts(counts)
+        assert got == expected and [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+    assert _summary_of_counts({}) == {"count": 0} == _summary_of_counts({3: 0})
 
 
 def reference_audit(texts, annotations, min_chars=2):
@@ -219,4 +237,14 @@ def test_unchanged_parts_are_not_read_again(annotated_copy, tmp_path, monkeypatc
     original = report._load_cached
     monkeypatch.setattr(report, "_load_cached", lambda path, key: read.append(path.name) or original(path, key))
     assert incremental(paths, cache, texts, units) == first
-    assert read == ["_merged.json", "_merged.json"]  # agreement and audit, whole
+    assert read == ["_merged.json", "_audited.json"]  # agreement and audit, whole
+
+    # A plan without annotations joins: its unit count shows, and neither
+    # the per-plan parts nor the audit's strings are read or merged again.
+    read.clear()
+    texts["added-plan"], units["added-plan"] = "示例市新增规划。", 1
+    with_added = incremental(paths, cache, texts, units)
+    assert read == ["_merged.json", "_audited.json"]
+    assert with_added["annotations/agreement.json"] == first["annotations/agreement.json"]
+    assert "added-plan" in with_added["annotations/README.md"] and "added-plan" not in first["annotations/README.md"]
+    assert with_added == everything(paths, texts, units)

@@ -164,6 +164,38 @@ def test_seeds_with_the_same_text_are_compared_once(seeds, monkeypatch):
     assert [m.plan_id for m in found] == ["copy-0", "copy-1", "copy-2"]
     assert len({m.similarity for m in found}) == 1 and len(calls) == 2  # the new text's n-grams and one seed's
 
+    read = []
+    near_duplicates(text + "\n附:本方案自印发之日起施行。", copies, lambda plan_id: read.append(plan_id) or text, params)
+    assert read == ["copy-0"]  # the sketches say the three texts are one: it is read once
+
+
+def test_the_pack_holds_every_kept_sketch_and_a_damaged_one_costs_only_reads(tmp_path, paths):
+    plans = load_manifest(paths.seeds)
+    keep = [(plan, sha256_bytes((paths.seeds / plan.raw_file).read_bytes())) for plan in plans]
+    store = SketchStore(tmp_path / "cache", load_params())
+    expected = {plan.id: store.get(paths.seeds, plan, digest) for plan, digest in keep}
+    store.write_pack(paths.seeds, keep)
+    pack = store.folder / SketchStore.PACK
+    assert pack.exists()
+    written = pack.stat().st_mtime_ns
+    store.write_pack(paths.seeds, keep)  # the same sketches: not written again
+    assert pack.stat().st_mtime_ns == written
+
+    for path in store.folder.glob("*.json"):
+        path.unlink()  # only the pack is left
+    again = SketchStore(tmp_path / "cache", load_params())
+    for plan, digest in keep:
+        got = again.get(paths.seeds, plan, digest)
+        assert got.text_sha256 == expected[plan.id].text_sha256 and got.minima.tolist() == expected[plan.id].minima.tolist()
+    assert not list(store.folder.glob("*.json"))  # all came from the pack
+
+    store.prune(keep[:1])
+    assert pack.exists()  # pruning keeps the pack; a lagging pack holds only right sketches
+    pack.write_bytes(b"PK not a zip")
+    damaged = SketchStore(tmp_path / "cache", load_params())
+    plan, digest = keep[0]
+    assert damaged.get(paths.seeds, plan, digest).text_sha256 == expected[plan.id].text_sha256  # read from the seed
+
 
 def test_the_estimate_is_the_bottom_k_share_by_its_definition():
     import random
