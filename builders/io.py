@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import pickle
+import re
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -72,7 +74,61 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 def dumps_json(value: Any, *, indent: int | None = None) -> str:
     if indent is None:
         return _COMPACT.encode(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+    return dumps_indented(value, indent, sort_keys=True)
+
+
+def dumps_indented(value: Any, indent: int = 1, *, sort_keys: bool = False) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)`,
+    the same text, made by orjson when it gives that text: the standard
+    library writes indented JSON in Python, which showed for the release
+    files of a large corpus. orjson writes two-space indents (halved here
+    for one: raw line breaks in its output are all indentation, since it
+    escapes those in strings) and other float and integer text in a few
+    cases, so a value holding anything but str keys, finite floats it
+    writes as `repr` does, 64-bit integers, strings, lists, tuples, dicts,
+    booleans and None is written by the standard library."""
+    if indent in (1, 2) and _plain(value):
+        try:
+            data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | (orjson.OPT_SORT_KEYS if sort_keys else 0))
+        except TypeError:  # a string orjson refuses (a lone surrogate, say)
+            data = None
+        if data is not None:
+            text = data.decode("utf-8")
+            return _HALVED_INDENT.sub(_halve, text) if indent == 1 else text
+    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, indent=indent)
+
+
+_HALVED_INDENT = re.compile(r"\n( +)")
+
+
+def _halve(match: re.Match) -> str:
+    return "\n" + " " * (len(match.group(1)) // 2)
+
+
+def _plain(value: Any) -> bool:
+    """True when orjson writes `value` as the standard library does (see
+    `dumps_indented`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is dict:
+            if any(type(key) is not str for key in item):
+                return False
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is int:
+            if not -(2**63) <= item < 2**64:
+                return False
+        elif kind is float:
+            if not math.isfinite(item) or orjson.dumps(item) != repr(item).encode("ascii"):
+                return False
+        else:
+            return False
+    return True
 
 
 def write_json_atomic(path: Path, value: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -142,10 +143,14 @@ def annotation_report(units: dict[str, int], texts: dict[str, str], paths: Paths
     agreement_path = paths.annotations / "agreement.json"
     if agreement_json is None and agreement_path.exists():
         agreement_json = agreement_path.read_text(encoding="utf-8")
-    return _render_report(units, merge_statistics([plan_statistics(gold, names)], names), names, agreement_json, run_audit(paths, texts))
+    audited = tuple(len(found) for found in run_audit(paths, texts))
+    return _render_report(units, merge_statistics([plan_statistics(gold, names)], names), names, agreement_json, audited)
 
 
-def _render_report(units: dict[str, int], statistics: dict, names: tuple[str, ...], agreement_json: str | None, audited) -> str:
+def _render_report(
+    units: dict[str, int], statistics: dict, names: tuple[str, ...], agreement_json: str | None, audited: tuple[int, int, int]
+) -> str:
+    """`audited`: the numbers of findings, of open findings and of stale exceptions."""
     empty = statistics["units_without_spans"]
     coverage_rows = [
         [doc_id, count, empty.get(doc_id, (0, 0))[1], empty.get(doc_id, (0, 0))[0]] for doc_id, count in units.items()
@@ -161,10 +166,10 @@ def _render_report(units: dict[str, int], statistics: dict, names: tuple[str, ..
     changes = statistics["review_changes"]
     review_rows = [[doc_id] + [c[k] for k in ("kept", "changed", "added", "removed")] for doc_id, c in changes.items()]
     agreement = json.loads(agreement_json)["markdown"] if agreement_json else "Not yet measured."
-    findings, open_findings, stale = audited
+    findings, open_findings, stale = audited  # counts
     audit_text = (
-        f"{len(findings)} finding(s): {len(findings) - len(open_findings)} justified in `audit_exceptions.yaml`, "
-        f"{len(open_findings)} open; {len(stale)} stale exception(s). Run `plancorpus audit` to list them."
+        f"{findings} finding(s): {findings - open_findings} justified in `audit_exceptions.yaml`, "
+        f"{open_findings} open; {stale} stale exception(s). Run `plancorpus audit` to list them."
     )
     blocks = {
         "coverage": markdown_table(["plan", "units in corpus", "units reviewed", "reviewed units without spans"], coverage_rows),
@@ -209,7 +214,7 @@ class PlanParts:
     fingerprint: str  # of everything the plan's text and gold come from
     units: int
     part: dict | None  # from plan_part
-    reviewed_file: Path | None = None  # the plan's reviewed units (reviewed_units_file); None: read its gold file
+    reviewed_file: Path | None = None  # the plan's reviewed units (reviewed_units_file); None or missing: read its gold file
 
 
 def reviewed_units_file(doc_id: str, gold: list[UnitAnnotation]) -> bytes:
@@ -267,11 +272,10 @@ def incremental_outputs(
         return None
     if agreement is not None:
         outputs["annotations/agreement.json"] = agreement
-    rows = _incremental_audit(paths, plans, text_path, cache / "audit", mapper)
+    audited = _incremental_audit(paths, plans, text_path, cache / "audit", file_sha256, mapper)
     statistics = merge_statistics([plan.part["statistics"] for plan in plans], names)
     outputs["annotations/README.md"] = _render_report(
-        {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"),
-        _with_exceptions(paths, rows, _row_key),  # the report counts them: no Finding is made
+        {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"), audited
     )
     return outputs
 
@@ -367,39 +371,44 @@ def _incremental_agreement(paths: Paths, names: tuple[str, ...], cache: Path, fi
 _AUTOMATA: dict[str, object] = {}  # a worker's automaton, built once per set of strings
 
 
-def _audit_plan(job: tuple[str, str, str], surfaces: dict[str, set[str]], surfaces_sha: str) -> list[list]:
+def _audit_plan(job: tuple[str, str, str, str], surfaces: dict[str, set[str]], surfaces_sha: str) -> list[list]:
     """One plan's findings (a worker's task), as lists (JSON-ready)."""
-    plan_id, units_path, text_path = job
+    plan_id, units_path, gold_path, text_path = job
     if surfaces_sha not in _AUTOMATA:
         _AUTOMATA.clear()
         _AUTOMATA[surfaces_sha] = surface_automaton(surfaces)
-    if units_path.endswith(".jsonl"):  # the gold file itself
-        reviewed = [a for a in read_annotations(Path(units_path)) if a.reviewed]
-    else:
+    if units_path and os.path.exists(units_path):
         reviewed = read_reviewed_units(Path(units_path))
+    else:  # a cache entry without the compact file: the gold file itself
+        reviewed = [a for a in read_annotations(Path(gold_path)) if a.reviewed]
     text = Path(text_path).read_bytes().decode("utf-8")
     return [[f.doc_id, f.start, f.end, f.text, f.label, f.found] for f in audit_units({plan_id: text}, reviewed, surfaces, _AUTOMATA[surfaces_sha])]
 
 
-AUDITED = "_audited.json"  # the merged findings, kept under the annotated plans' fingerprints
+AUDITED = "_audited.json"  # the audit's counts, kept under the annotated plans' fingerprints and the exceptions
 
 
 def _incremental_audit(
-    paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper = serial_map
-) -> list[list]:
-    """Every finding, as sorted rows `[doc_id, start, end, text, label,
-    found]`. The findings depend only on the plans with reviewed units
-    (their fingerprints cover their text and gold, hence the strings
-    audited): while those are the same (a plan added without annotations,
-    say), the merged rows are read back without merging the strings."""
+    paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, file_sha256, mapper: Mapper = serial_map
+) -> tuple[int, int, int]:
+    """(findings, findings no exception justifies, stale exceptions), as
+    the report counts them. The findings depend only on the plans with
+    reviewed units (their fingerprints cover their text and gold, hence
+    the strings audited): while those and audit_exceptions.yaml are the
+    same (a plan added without annotations, say), the counts are read back
+    without merging the strings or the findings."""
     annotated = [plan for plan in plans if plan.part["reviewed_units"]]
-    whole_key = sha256_bytes(dumps_json(sorted([plan.doc_id, plan.fingerprint] for plan in annotated)).encode("utf-8"))
+    exceptions = paths.annotations / AUDIT_EXCEPTIONS
+    whole_key = sha256_bytes(
+        dumps_json([sorted([plan.doc_id, plan.fingerprint] for plan in annotated), file_sha256(exceptions)]).encode("utf-8")
+    )
     stored = _load_cached(cache / AUDITED, whole_key)
     if stored is not _MISSING:
-        return stored
-    rows = _audit_rows(paths, annotated, text_path, cache, mapper)
-    _store(cache / AUDITED, whole_key, rows)
-    return rows
+        return tuple(stored)
+    findings, open_findings, stale = _with_exceptions(paths, _audit_rows(paths, annotated, text_path, cache, mapper), _row_key)
+    counts = (len(findings), len(open_findings), len(stale))
+    _store(cache / AUDITED, whole_key, list(counts))
+    return counts
 
 
 def _audit_rows(paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper) -> list[list]:
@@ -413,7 +422,7 @@ def _audit_rows(paths: Paths, plans: list[PlanParts], text_path: Callable[[str],
     keyed = {
         plan.doc_id: (
             hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest(),
-            (plan.doc_id, str(plan.reviewed_file or paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
+            (plan.doc_id, str(plan.reviewed_file or ""), str(paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
         )
         for plan in plans
         if plan.part["reviewed_units"]

@@ -225,7 +225,8 @@ class SketchStore:
 
     def ensure(self, seeds_dir: Path, plan: Plan, raw_sha256: str) -> None:
         """Store the plan's sketch if it is not stored yet (the build's part)."""
-        if not self._file(raw_sha256, plan.metadata.get("source_encoding") or "utf-8").exists():
+        path = self._file(raw_sha256, plan.metadata.get("source_encoding") or "utf-8")
+        if path.name not in self._pack() and not path.exists():
             self.get(seeds_dir, plan, raw_sha256)
 
     def sketches(self, seeds_dir: Path, plans: Iterable[Plan], raw_sha256: Callable[[Path], str]) -> dict[str, Sketch]:

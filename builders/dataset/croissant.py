@@ -15,10 +15,11 @@ Unicode code points, half-open [start, end).
 
 from __future__ import annotations
 
-import json
 import string
 
 from datasets import ClassLabel, Features, List, Value
+
+from builders.io import dumps_indented
 
 CROISSANT_FILE = "croissant.json"
 PARQUET = "application/x-parquet"
@@ -299,7 +300,7 @@ def croissant_metadata(
 
 def croissant_bytes(document: dict) -> bytes:
     # Keys in the order written (context first); the same inputs give the same bytes.
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (dumps_indented(document, 1) + "\n").encode("utf-8")
 
 
 def dataset_facts(

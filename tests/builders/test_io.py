@@ -164,3 +164,41 @@ def test_read_json_reads_what_the_standard_library_reads(tmp_path):
     path.write_text('{"big": 123456789012345678901234567890, "nan": NaN}', encoding="utf-8")  # orjson refuses both
     loaded = read_json(path)
     assert loaded["big"] == 123456789012345678901234567890 and loaded["nan"] != loaded["nan"]
+
+
+def test_indented_json_is_the_standard_librarys_text():
+    import json
+    import random
+
+    from builders.io import dumps_indented, dumps_json
+
+    rng = random.Random(16)
+    atoms = [0, 1, -5, 2**63 - 1, 2**63, 2**64, -(2**63) - 1, 0.1, 1e-05, 2.5e-07, 1e16, 1e22, 100.0, -0.0, float("nan"), float("inf"),
+             True, False, None, "", "中文", "a\"b\\c", "\n\t\x01\x1f\x7f\u2028", "\ud800"]
+
+    def value(depth):
+        if depth > 3 or rng.random() < 0.3:
+            return rng.choice(atoms)
+        if rng.random() < 0.5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        keys = rng.sample(["b", "a", "中", "Z", "é", "a b", "10", "9"], rng.randint(0, 4))
+        made = {key: value(depth + 1) for key in keys}
+        if rng.random() < 0.1:
+            made[3] = 1  # a key json writes as a string
+        if rng.random() < 0.1:
+            return tuple(made.values())
+        return made
+
+    for _ in range(3000):
+        item = value(0)
+        for indent in (1, 2, 4):
+            for sort_keys in (False, True):
+                try:
+                    expected = json.dumps(item, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+                except TypeError:  # int and str keys together cannot be sorted: the same error either way
+                    with pytest.raises(TypeError):
+                        dumps_indented(item, indent, sort_keys=sort_keys)
+                    continue
+                assert dumps_indented(item, indent, sort_keys=sort_keys) == expected
+                if sort_keys:
+                    assert dumps_json(item, indent=indent) == expected

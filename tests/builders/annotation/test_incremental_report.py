@@ -248,3 +248,10 @@ def test_unchanged_parts_are_not_read_again(annotated_copy, tmp_path, monkeypatc
     assert with_added["annotations/agreement.json"] == first["annotations/agreement.json"]
     assert "added-plan" in with_added["annotations/README.md"] and "added-plan" not in first["annotations/README.md"]
     assert with_added == everything(paths, texts, units)
+
+    # The audit's counts are kept with the exceptions they were counted against.
+    exceptions = paths.annotations / "audit_exceptions.yaml"
+    assert "0 stale exception(s)" in with_added["annotations/README.md"] and exceptions.read_text(encoding="utf-8").strip() not in ("", "[]")
+    exceptions.write_text(exceptions.read_text(encoding="utf-8") + "\n- {doc_id: x, start: 0, text: 不存在, label: DEPT, rule: r, reason: r}\n", encoding="utf-8")
+    changed = incremental(paths, cache, texts, units)
+    assert "1 stale exception(s)" in changed["annotations/README.md"] and changed == everything(paths, texts, units)
