@@ -52,7 +52,7 @@ from builders.corpus.seeds import (
 )
 from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
-from builders.dataset.plan_outputs import REVIEWED_UNITS, PlanInputs, build_plan, repairs_sha256
+from builders.dataset.plan_outputs import REVIEWED_UNITS, SURFACES, PlanInputs, build_plan, repairs_sha256
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
 from builders.io import YAML_VALUES, dumps_json, load_yaml, read_json, sha256_bytes, unpickle_restricted
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
@@ -501,7 +501,13 @@ def _annotation_outputs(
         # Not checked here: the audit reads the gold file when an entry lacks it (read only for a plan that changed).
         return _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"]) / REVIEWED_UNITS
 
-    plans = [PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part"), reviewed_file(s)) for s in summaries]
+    def surfaces_file(summary: dict) -> Path:
+        return _cache_entry(paths.root, summary["doc_id"], summary["fingerprint"]) / SURFACES
+
+    plans = [
+        PlanParts(s["doc_id"], s["fingerprint"], s["units_total"], s.get("annotation_part"), reviewed_file(s), surfaces_file(s))
+        for s in summaries
+    ]
     outputs = incremental_outputs(paths, plans, text_path, cache, file_sha256, version, workers.map)
     if outputs is None:  # an annotation file the per-plan parts cannot account for: read everything
         outputs = {}

@@ -215,6 +215,13 @@ class PlanParts:
     units: int
     part: dict | None  # from plan_part
     reviewed_file: Path | None = None  # the plan's reviewed units (reviewed_units_file); None or missing: read its gold file
+    surfaces_file: Path | None = None  # the part's "surfaces", when the part was stored without them
+
+    def surfaces(self) -> dict[str, list[str]]:
+        """The strings the plan's reviewed gold annotates, with their labels."""
+        if "surfaces" in self.part:
+            return self.part["surfaces"]
+        return orjson.loads(Path(self.surfaces_file).read_bytes())
 
 
 def reviewed_units_file(doc_id: str, gold: list[UnitAnnotation]) -> bytes:
@@ -414,7 +421,7 @@ def _incremental_audit(
 def _audit_rows(paths: Paths, plans: list[PlanParts], text_path: Callable[[str], Path], cache: Path, mapper: Mapper) -> list[list]:
     surfaces: dict[str, set[str]] = {}
     for plan in plans:
-        for surface, labels in plan.part["surfaces"].items():
+        for surface, labels in plan.surfaces().items():
             surfaces.setdefault(surface, set()).update(labels)
     if not surfaces:
         return []

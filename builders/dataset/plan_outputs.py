@@ -50,8 +50,9 @@ from builders.dataset.normalized.entities import coverage, load_plan_normalizati
 from builders.dataset.results import rows_fingerprint
 from builders.io import dumps_json, sha256_bytes
 
-SUMMARY_FORMAT = 2
+SUMMARY_FORMAT = 3  # 3: the audit's strings in SURFACES, not in the summary
 REVIEWED_UNITS = "reviewed_units.json"  # in the plan's cache entry
+SURFACES = "surfaces.json"  # in the plan's cache entry: the strings its reviewed gold annotates, with their labels
 EXAMPLE_MAX_CHARS = 80  # the card's example row is a short unit with spans
 
 
@@ -194,10 +195,15 @@ def build_plan(inputs: PlanInputs, labels: LabelSet, target: Path) -> dict:
     summary["fingerprint"] = inputs.fingerprint()
     summary["data_fingerprint"] = digest.hexdigest()
     summary["data_files"] = files
-    # The plan's part of annotations/README.md, while its gold is in memory.
-    summary["annotation_part"] = plan_part(plan.id, clean.text, gold_file, labels.names)
+    # The plan's part of annotations/README.md, while its gold is in memory;
+    # the strings the audit looks for apart, read only when the audit runs
+    # (every build reads every summary).
+    part = plan_part(plan.id, clean.text, gold_file, labels.names)
+    if part is not None:
+        _write(target / SURFACES, (dumps_json(part.pop("surfaces")) + "\n").encode("utf-8"))
+    summary["annotation_part"] = part
     _write(target / REVIEWED_UNITS, reviewed_units_file(plan.id, gold_file))  # what the audit reads
-    _write(target / "summary.json", (dumps_json(summary, indent=1) + "\n").encode("utf-8"))
+    _write(target / "summary.json", (dumps_json(summary) + "\n").encode("utf-8"))
     return summary
 
 
