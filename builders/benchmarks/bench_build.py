@@ -8,11 +8,15 @@ memory is that run's own; pool workers' peak is reported separately):
 - the marginal cost per plan of a cold build between scales (1x -> 10x,
   10x -> 100x), which must not grow with the corpus;
 - add-plan at each scale against add-plan into the seeds alone;
+  (runs go in rounds, each scale once per round, and these two figures are
+  compared within a round, then summarised as the median and the range over
+  the rounds: a machine that slows down during the benchmark moves both
+  sides of a comparison alike);
 - serial (`--jobs 1`) against `--jobs 2`, at the largest scale below 100x;
 - optionally, a single plan of about 50 MB (`--big-plan-mb 50`).
 Ratios are computed from figures measured in the same run.
 
-Run: .venv/bin/python builders/benchmarks/bench_build.py [--repeats 3] [--scales 1 10 100] [--big-plan-mb 50]
+Run: .venv/bin/python builders/benchmarks/bench_build.py [--repeats 5] [--big-repeats 3] [--scales 1 10 100] [--big-plan-mb 50]
 
 Where the time goes (cProfile, top functions by cumulative time, of a cold
 build and of add-plan into a synthetic corpus of that scale, serial):
@@ -154,19 +158,41 @@ def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]} | {"runs": len(runs)}
 
 
-def bench_scale(scale: int, repeats: int, jobs: int, tmp: Path) -> dict:
-    """Cold build, no-op rebuild and add-plan, `repeats` times each."""
-    cold, noop, add = [], [], []
-    plans = 0
-    for repeat in range(repeats):
-        project = tmp / f"x{scale}-{repeat}"
-        plans = make_project(project, scale)
-        cold.append(run_child("build", str(project), str(jobs)))
-        noop.append(run_child("build", str(project), str(jobs)))
-        source = new_plan_file(tmp)
-        add.append(run_child("add-plan", str(project), str(jobs), str(source), f"added-plan-{repeat}"))
-        shutil.rmtree(project)
-    return {"plans": plans, "cold": median_of(cold), "noop": median_of(noop), "add": median_of(add)}
+def bench_scale(scale: int, jobs: int, tmp: Path, tag: str) -> dict:
+    """One run at `scale`: cold build, no-op rebuild, add-plan, in a new project."""
+    project = tmp / f"x{scale}-{tag}"
+    plans = make_project(project, scale)
+    cold = run_child("build", str(project), str(jobs))
+    noop = run_child("build", str(project), str(jobs))
+    add = run_child("add-plan", str(project), str(jobs), str(new_plan_file(tmp)), f"added-plan-{tag}")
+    shutil.rmtree(project)
+    return {"plans": plans, "cold": cold, "noop": noop, "add": add}
+
+
+def bench_rounds(scales: list[int], repeats: int, big_repeats: int, jobs: int, tmp: Path) -> dict[int, list[dict]]:
+    """Runs in rounds, every scale once per round (100x and above only in
+    the first `big_repeats` rounds), so a machine that slows down or speeds
+    up during the benchmark moves every scale alike, and figures compared
+    with each other (the marginal cost, the add-plan ratio) are taken from
+    runs of the same round."""
+    runs: dict[int, list[dict]] = {scale: [] for scale in scales}
+    wanted = {scale: repeats if scale < 100 else big_repeats for scale in scales}
+    for round_ in range(max(wanted.values())):
+        for scale in scales:
+            if round_ < wanted[scale]:
+                runs[scale].append(bench_scale(scale, jobs, tmp, str(round_)) | {"round": round_})
+    return runs
+
+
+def paired(runs: dict[int, list[dict]], small: int, large: int, figure) -> list[float]:
+    """`figure(small_run, large_run)` for every round that ran both scales."""
+    by_round = {run["round"]: run for run in runs[small]}
+    return [figure(by_round[run["round"]], run) for run in runs[large] if run["round"] in by_round]
+
+
+def spread(values: list[float], scale: float, form: str, unit: str = "") -> str:
+    low, middle, high = (format(v * scale, form).strip() + unit for v in (min(values), statistics.median(values), max(values)))
+    return f"{middle}   [{low} to {high}, {len(values)} round(s)]"
 
 
 def show(label: str, figures: dict) -> None:
@@ -179,8 +205,8 @@ def show(label: str, figures: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement below 100x (median reported)")
-    parser.add_argument("--big-repeats", type=int, default=1, help="runs at 100x and above (each takes minutes)")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds below 100x (medians reported)")
+    parser.add_argument("--big-repeats", type=int, default=1, help="rounds that include 100x and above (each takes minutes)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the builds (default 2)")
     parser.add_argument("--big-plan-mb", type=float, default=0, help="also add one plan of this many MB (e.g. 50)")
@@ -193,32 +219,29 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             profile_scale(args.profile, Path(tmp), cold=not args.incremental)
         return
-    results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for scale in args.scales:
-            repeats = args.repeats if scale < 100 else args.big_repeats
-            results[scale] = figures = bench_scale(scale, repeats, args.jobs, tmp)
-            print(f"--- {scale}x: {figures['plans']} plans, --jobs {args.jobs}")
-            show("cold build", figures["cold"])
-            show("no-op rebuild", figures["noop"])
-            show("add-plan (one new plan)", figures["add"])
-        scales = sorted(results)
+        scales = sorted(args.scales)
+        runs = bench_rounds(scales, args.repeats, args.big_repeats, args.jobs, tmp)
+        for scale in scales:
+            print(f"--- {scale}x: {runs[scale][0]['plans']} plans, --jobs {args.jobs}")
+            for label, key in (("cold build", "cold"), ("no-op rebuild", "noop"), ("add-plan (one new plan)", "add")):
+                show(label, median_of([run[key] for run in runs[scale]]))
+        print("--- figures compared within a round: median [lowest, highest] over the rounds")
         for small, large in zip(scales, scales[1:]):
-            a, b = results[small], results[large]
-            per_plan = (b["cold"]["seconds"] - a["cold"]["seconds"]) / (b["plans"] - a["plans"])
-            print(f"marginal cost per plan, cold build, {small}x -> {large}x: {per_plan * 1000:7.1f} ms/plan")
-        base = results[scales[0]]["add"]["seconds"]
+            per_plan = paired(runs, small, large, lambda a, b: (b["cold"]["seconds"] - a["cold"]["seconds"]) / (b["plans"] - a["plans"]))
+            print(f"marginal cost per plan, cold build, {small}x -> {large}x: {spread(per_plan, 1000, '7.1f', ' ms/plan')}")
         for scale in scales[1:]:
-            print(f"add-plan at {scale}x / add-plan at {scales[0]}x: {results[scale]['add']['seconds'] / base:5.2f}")
+            ratio = paired(runs, scales[0], scale, lambda a, b: b["add"]["seconds"] / a["add"]["seconds"])
+            print(f"add-plan at {scale}x / add-plan at {scales[0]}x: {spread(ratio, 1, '5.2f')}")
         mid = max((s for s in scales if s < 100), default=None)
         if mid is not None:
             serial, parallel = [], []
             for repeat in range(args.repeats):
-                for jobs, runs in ((1, serial), (2, parallel)):
+                for jobs, into in ((1, serial), (2, parallel)):
                     project = tmp / f"jobs{jobs}-{repeat}"
                     make_project(project, mid)
-                    runs.append(run_child("build", str(project), str(jobs)))
+                    into.append(run_child("build", str(project), str(jobs)))
                     shutil.rmtree(project)
             s, p = median_of(serial), median_of(parallel)
             print(f"--- {mid}x cold build, serial against --jobs 2")

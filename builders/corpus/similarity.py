@@ -196,12 +196,14 @@ class SketchStore:
         name = sha256_bytes(f"{raw_sha256}\n{encoding}".encode("utf-8"))
         return self.folder / f"{name}.json"
 
-    def get(self, seeds_dir: Path, plan: Plan, raw_sha256: str) -> Sketch | None:
+    def get(self, seeds_dir: Path, plan: Plan, raw_sha256: str, use_pack: bool = True) -> Sketch | None:
         """The plan's sketch, computed and stored when missing; None when its
-        seed cannot be read (a broken seed is `build`'s to report)."""
+        seed cannot be read (a broken seed is `build`'s to report). With
+        `use_pack` False the pack is not read (a build's worker, making one
+        plan's sketch, would read every plan's)."""
         encoding = plan.metadata.get("source_encoding") or "utf-8"
         path = self._file(raw_sha256, encoding)
-        packed = self._pack().get(path.name)
+        packed = self._pack().get(path.name) if use_pack else None
         if packed is not None:
             return packed
         try:
@@ -224,10 +226,10 @@ class SketchStore:
         return sketch
 
     def ensure(self, seeds_dir: Path, plan: Plan, raw_sha256: str) -> None:
-        """Store the plan's sketch if it is not stored yet (the build's part)."""
-        path = self._file(raw_sha256, plan.metadata.get("source_encoding") or "utf-8")
-        if path.name not in self._pack() and not path.exists():
-            self.get(seeds_dir, plan, raw_sha256)
+        """Store the plan's sketch file if it is not stored yet (the build's
+        part; the pack is the build's to write, from the files)."""
+        if not self._file(raw_sha256, plan.metadata.get("source_encoding") or "utf-8").exists():
+            self.get(seeds_dir, plan, raw_sha256, use_pack=False)
 
     def sketches(self, seeds_dir: Path, plans: Iterable[Plan], raw_sha256: Callable[[Path], str]) -> dict[str, Sketch]:
         """Every readable seed's sketch by plan id, in manifest order."""
