@@ -14,7 +14,6 @@ import json
 import math
 import os
 import pickle
-import re
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -93,16 +92,10 @@ def dumps_indented(value: Any, indent: int = 1, *, sort_keys: bool = False) -> s
         except TypeError:  # a string orjson refuses (a lone surrogate, say)
             data = None
         if data is not None:
-            text = data.decode("utf-8")
-            return _HALVED_INDENT.sub(_halve, text) if indent == 1 else text
+            if indent == 1:  # drop the first half of each line's leading spaces
+                data = b"\n".join([line[(len(line) - len(line.lstrip(b" "))) // 2 :] for line in data.split(b"\n")])
+            return data.decode("utf-8")
     return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, indent=indent)
-
-
-_HALVED_INDENT = re.compile(r"\n( +)")
-
-
-def _halve(match: re.Match) -> str:
-    return "\n" + " " * (len(match.group(1)) // 2)
 
 
 def _plain(value: Any) -> bool:

@@ -280,7 +280,7 @@ def incremental_outputs(
     if agreement is not None:
         outputs["annotations/agreement.json"] = agreement
     audited = _incremental_audit(paths, plans, text_path, cache / "audit", file_sha256, mapper)
-    statistics = merge_statistics([plan.part["statistics"] for plan in plans], names)
+    statistics = _merged_statistics(plans, names, cache / "statistics")
     outputs["annotations/README.md"] = _render_report(
         {plan.doc_id: plan.units for plan in plans}, statistics, names, outputs.get("annotations/agreement.json"), audited
     )
@@ -288,6 +288,22 @@ def incremental_outputs(
 
 
 _MISSING = object()
+STATISTICS = "_statistics.json"  # in cache/statistics/: the merged statistics, under the plans that have any
+
+
+def _merged_statistics(plans: list[PlanParts], names: tuple[str, ...], cache: Path) -> dict:
+    """`merge_statistics` of the plans' parts, kept whole under the plans
+    whose part holds anything (a plan without gold adds nothing: it is
+    added to the corpus without a merge, and read back as JSON, so tuples
+    come back as lists, as the report reads them)."""
+    counted = [plan for plan in plans if any(plan.part["statistics"].values())]
+    key = sha256_bytes(dumps_json([list(names), sorted([plan.doc_id, plan.fingerprint] for plan in counted)]).encode("utf-8"))
+    stored = _load_cached(cache / STATISTICS, key)
+    if stored is not _MISSING:
+        return stored
+    merged = merge_statistics([plan.part["statistics"] for plan in counted], names)
+    _store(cache / STATISTICS, key, merged)
+    return orjson.loads(dumps_json(merged))  # as a later build reads it back
 
 
 def _load_cached(path: Path, key: str):

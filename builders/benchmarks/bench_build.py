@@ -2,8 +2,9 @@
 
 Prints, as medians of several runs, each in a fresh child process (so peak
 memory is that run's own; pool workers' peak is reported separately):
-- cold build (empty cache), no-op rebuild and `add-plan` of one plan, at
-  each scale (a synthetic corpus of the seeds repeated N times under new ids,
+- cold build (empty cache), no-op rebuild and `add-plan` of one plan (the
+  median of `--adds` add-plans into the same corpus, the plan removed in
+  between), at each scale (a synthetic corpus of the seeds repeated N times under new ids,
   with their gold and repair-table entries);
 - the marginal cost per plan of a cold build between scales (1x -> 10x,
   10x -> 100x), which must not grow with the corpus;
@@ -55,6 +56,10 @@ if action == "build":
     from builders.build import build
     report = build(Paths(root), jobs=jobs)
     built = len(report.built)
+elif action == "remove-plan":
+    from builders.plans.remove import remove_plan
+    remove_plan(Paths(root), sys.argv[4])
+    built = 0
 else:
     from builders.plans import add_plan
     add_plan(Paths(root), Path(sys.argv[4]), sys.argv[5], {"city": "示例市", "title": "示例规划", "split": "train"})
@@ -158,18 +163,26 @@ def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]} | {"runs": len(runs)}
 
 
-def bench_scale(scale: int, jobs: int, tmp: Path, tag: str) -> dict:
-    """One run at `scale`: cold build, no-op rebuild, add-plan, in a new project."""
+def bench_scale(scale: int, jobs: int, tmp: Path, tag: str, adds: int = 1) -> dict:
+    """One run at `scale`, in a new project: cold build, no-op rebuild, and
+    add-plan `adds` times (the plan removed again, untimed, in between, so
+    each adds to the same corpus; the median is the run's figure: one
+    add-plan takes seconds, and a round at 100x minutes)."""
     project = tmp / f"x{scale}-{tag}"
     plans = make_project(project, scale)
     cold = run_child("build", str(project), str(jobs))
     noop = run_child("build", str(project), str(jobs))
-    add = run_child("add-plan", str(project), str(jobs), str(new_plan_file(tmp)), f"added-plan-{tag}")
+    source = str(new_plan_file(tmp))
+    added = []
+    for attempt in range(adds):
+        if attempt:
+            run_child("remove-plan", str(project), str(jobs), f"added-plan-{tag}")
+        added.append(run_child("add-plan", str(project), str(jobs), source, f"added-plan-{tag}"))
     shutil.rmtree(project)
-    return {"plans": plans, "cold": cold, "noop": noop, "add": add}
+    return {"plans": plans, "cold": cold, "noop": noop, "add": median_of(added)}
 
 
-def bench_rounds(scales: list[int], repeats: int, big_repeats: int, jobs: int, tmp: Path) -> dict[int, list[dict]]:
+def bench_rounds(scales: list[int], repeats: int, big_repeats: int, jobs: int, tmp: Path, adds: int = 1) -> dict[int, list[dict]]:
     """Runs in rounds, every scale once per round (100x and above only in
     the first `big_repeats` rounds), so a machine that slows down or speeds
     up during the benchmark moves every scale alike, and figures compared
@@ -180,7 +193,7 @@ def bench_rounds(scales: list[int], repeats: int, big_repeats: int, jobs: int, t
     for round_ in range(max(wanted.values())):
         for scale in scales:
             if round_ < wanted[scale]:
-                runs[scale].append(bench_scale(scale, jobs, tmp, str(round_)) | {"round": round_})
+                runs[scale].append(bench_scale(scale, jobs, tmp, str(round_), adds) | {"round": round_})
     return runs
 
 
@@ -208,6 +221,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="rounds below 100x (medians reported)")
     parser.add_argument("--big-repeats", type=int, default=1, help="rounds that include 100x and above (each takes minutes)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--adds", type=int, default=3, help="add-plans per run, the median kept (default 3)")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the builds (default 2)")
     parser.add_argument("--big-plan-mb", type=float, default=0, help="also add one plan of this many MB (e.g. 50)")
     parser.add_argument("--profile", type=int, metavar="SCALE", help="only profile a cold build and add-plan at this scale")
@@ -222,10 +236,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         scales = sorted(args.scales)
-        runs = bench_rounds(scales, args.repeats, args.big_repeats, args.jobs, tmp)
+        runs = bench_rounds(scales, args.repeats, args.big_repeats, args.jobs, tmp, args.adds)
         for scale in scales:
             print(f"--- {scale}x: {runs[scale][0]['plans']} plans, --jobs {args.jobs}")
-            for label, key in (("cold build", "cold"), ("no-op rebuild", "noop"), ("add-plan (one new plan)", "add")):
+            for label, key in (("cold build", "cold"), ("no-op rebuild", "noop"), (f"add-plan (median of {args.adds} a run)", "add")):
                 show(label, median_of([run[key] for run in runs[scale]]))
         print("--- figures compared within a round: median [lowest, highest] over the rounds")
         for small, large in zip(scales, scales[1:]):

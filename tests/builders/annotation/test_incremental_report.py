@@ -237,14 +237,14 @@ def test_unchanged_parts_are_not_read_again(annotated_copy, tmp_path, monkeypatc
     original = report._load_cached
     monkeypatch.setattr(report, "_load_cached", lambda path, key: read.append(path.name) or original(path, key))
     assert incremental(paths, cache, texts, units) == first
-    assert read == ["_merged.json", "_audited.json"]  # agreement and audit, whole
+    assert read == ["_merged.json", "_audited.json", "_statistics.json"]  # agreement, audit and statistics, whole
 
     # A plan without annotations joins: its unit count shows, and neither
     # the per-plan parts nor the audit's strings are read or merged again.
     read.clear()
     texts["added-plan"], units["added-plan"] = "示例市新增规划。", 1
     with_added = incremental(paths, cache, texts, units)
-    assert read == ["_merged.json", "_audited.json"]
+    assert read == ["_merged.json", "_audited.json", "_statistics.json"]
     assert with_added["annotations/agreement.json"] == first["annotations/agreement.json"]
     assert "added-plan" in with_added["annotations/README.md"] and "added-plan" not in first["annotations/README.md"]
     assert with_added == everything(paths, texts, units)
