@@ -23,6 +23,7 @@ and corpus-wide outputs are assembled in manifest order.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -559,6 +561,27 @@ def build(
     build is recovered by the next command. `progress` wraps the plans'
     builds, `parts_progress` the per-plan parts of the annotation report
     (agreement counts, audit findings) that the cache lacks."""
+    with _long_lived_frozen():
+        return _build(paths, progress, jobs, parts_progress)
+
+
+@contextmanager
+def _long_lived_frozen():
+    """Within, `gc.freeze()` keeps what a build holds to the end (the
+    modules, the manifest, the repair tables, every plan's summary, frozen
+    again as they are read) out of the collector's full collections, which
+    otherwise walk them all, again and again, in a corpus of hundreds of
+    plans; workers forked meanwhile do not touch them either (the Python
+    documentation's advice before a fork). Objects made later are
+    collected as usual; everything is unfrozen at the end."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _build(paths: Paths, progress: Callable[[Iterable], Iterable], jobs: int | None, parts_progress: Callable[[Iterable], Iterable]) -> BuildReport:
     started = time.perf_counter()
     jobs = jobs or default_jobs()
     state_path = build_dir(paths.root) / STATE_FILE
@@ -576,6 +599,7 @@ def build(
             return BuildReport(summaries, time.perf_counter() - started, state["fingerprint"], state["published_units"],
                                stale_results=_stale(paths, summaries, read_records(paths.results)))
         inputs = plan_inputs(paths, hashes)
+        gc.freeze()  # the manifest and the repair tables, held to the end
         key = build_key(paths, inputs, hashes)
         if state.get("key") == key and _as_left(paths, state):
             summaries = [
@@ -591,6 +615,7 @@ def build(
         workers = Workers(jobs, parts_progress)
         try:
             summaries, built = _summaries(paths.root, inputs, load_labels(paths.annotations / "labels.yaml"), workers, progress)
+            gc.freeze()  # every plan's summary, held to the end
             _keep_sketches(paths, inputs)
             _stage_corpus(tx, paths, summaries, state)
             version = inputs[0].code_version if inputs else code_version()
