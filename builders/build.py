@@ -56,7 +56,7 @@ from builders.corpus.segment import segment
 from builders.corpus.store import BuiltDocument, index_file
 from builders.dataset.plan_outputs import REVIEWED_UNITS, SURFACES, PlanInputs, build_plan, repairs_sha256
 from builders.dataset.results import combined_fingerprint, read_records, stale_records
-from builders.io import YAML_VALUES, dumps_json, load_yaml, read_json, sha256_bytes, unpickle_restricted
+from builders.io import YAML_VALUES, dumps_json, load_yaml, read_json, sha256_bytes, store_only_pickle, unpickle_restricted
 from builders.project import CONFIG_DIR, PACKAGE_DIR, TEMPLATES_DIR, Paths
 from builders.transaction import Transaction, build_dir
 
@@ -195,13 +195,7 @@ def repairs_by_plan(paths: Paths, version: str, file_sha256: Callable[[Path], st
             grouped[doc_id] = (tuple(errata), tuple(runs), tuple(noise), repairs_sha256(tuple(errata), tuple(runs), tuple(noise)))
         if build_dir(paths.root).is_dir():
             try:
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                scratch = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
-                scratch.write_bytes(pickle.dumps(grouped, protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(scratch, stored)
-                for old in stored.parent.glob("*.pickle"):
-                    if old != stored:
-                        old.unlink(missing_ok=True)  # one grouping is enough
+                store_only_pickle(stored, pickle.dumps(grouped, protocol=pickle.HIGHEST_PROTOCOL))  # one grouping is enough
             except OSError:
                 pass  # a cache: unwritable, the tables are grouped again next time
     _REPAIRS_SEEN.clear()

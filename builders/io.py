@@ -265,7 +265,7 @@ def load_yaml(path: Path, cache_dir: Path | None = None) -> Any:
     _remember(key, pickled)
     if stored is not None and not stored.exists():
         try:
-            _store_parse(stored, pickled)
+            store_only_pickle(stored, pickled)
         except OSError:
             pass  # a cache: a read-only or full disk costs a parse next time, nothing else
     return value
@@ -299,8 +299,10 @@ def _remember(key: str, pickled: bytes) -> None:
         _PARSED.popitem(last=False)
 
 
-def _store_parse(stored: Path, pickled: bytes) -> None:
-    """Keep one stored parse per file name: the new one replaces the others."""
+def store_only_pickle(stored: Path, pickled: bytes) -> None:
+    """Write a cache's pickle whole (no fsync: a cache lost in a crash is
+    made again) and drop the other pickles of its folder: one stored value
+    per folder (a YAML file's parse, the grouped repair tables)."""
     stored.parent.mkdir(parents=True, exist_ok=True)
     scratch = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
     scratch.write_bytes(pickled)

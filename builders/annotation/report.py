@@ -447,9 +447,9 @@ def _audit_rows(paths: Paths, plans: list[PlanParts], text_path: Callable[[str],
             hashlib.sha256(f"{plan.fingerprint} {surfaces_sha}".encode()).hexdigest(),
             (plan.doc_id, str(plan.reviewed_file or ""), str(paths.annotations / GOLD / f"{plan.doc_id}.jsonl"), str(text_path(plan.doc_id))),
         )
-        for plan in plans
-        if plan.part["reviewed_units"]
+        for plan in plans  # the annotated plans (`_incremental_audit`)
     }
+
     def merge(parts: dict[str, list[list]]) -> list[list]:
         return [list(row) for row in sorted({tuple(row) for rows in parts.values() for row in rows})]
 
